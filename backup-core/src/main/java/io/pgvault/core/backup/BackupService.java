@@ -1,0 +1,175 @@
+package io.pgvault.core.backup;
+
+import io.pgvault.core.ErrorCode;
+import io.pgvault.core.PgVaultException;
+import io.pgvault.core.Version;
+import io.pgvault.core.manifest.BackupManifest;
+import io.pgvault.core.manifest.FileEntry;
+import io.pgvault.core.manifest.TablespaceEntry;
+import io.pgvault.core.pg.BackupLabel;
+import io.pgvault.core.pg.BackupStopResult;
+import io.pgvault.core.pg.PgSession;
+import io.pgvault.core.pg.Tablespace;
+import io.pgvault.core.pg.WalSegmentName;
+import io.pgvault.core.pg.WalSegmentSize;
+import io.pgvault.core.repo.BackupId;
+import io.pgvault.core.repo.BackupType;
+import io.pgvault.core.repo.ClusterInfo;
+import io.pgvault.core.repo.Repository;
+import io.pgvault.storage.StorageException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes a full base backup: holds a non-exclusive backup open on one connection while {@link ParallelCopy} streams the
+ * data directory into the repository, waits until the backup's WAL is archived, and writes the manifest last.
+ */
+public final class BackupService {
+
+    private static final Logger log = LoggerFactory.getLogger(BackupService.class);
+
+    private final Repository repository;
+
+    public BackupService(Repository repository) {
+        this.repository = repository;
+    }
+
+    /**
+     * Runs a backup.
+     *
+     * @return the manifest of the finished backup
+     * @throws PgVaultException naming what failed; nothing of a failed backup stays listed
+     */
+    public BackupManifest run(BackupSettings settings, BackupProgress progress) {
+        if (settings.type() != BackupType.FULL) {
+            throw new PgVaultException(ErrorCode.REFUSED, "only --type full backups are available in this version");
+        }
+        ClusterInfo cluster = repository.requireClusterInfo();
+        checkDataDirectory(settings.pgdata());
+        try (PgSession session = PgSession.open(settings.connection())) {
+            checkServer(session, cluster, settings);
+            BackupId id = newBackupId();
+            log.info("backup {} starting", id);
+            try {
+                return backup(id, session, cluster, settings, progress);
+            } catch (RuntimeException e) {
+                cleanUp(id);
+                throw e;
+            }
+        } catch (StorageException e) {
+            throw Repository.translate(e);
+        }
+    }
+
+    private BackupManifest backup(BackupId id, PgSession session, ClusterInfo cluster, BackupSettings settings,
+                                  BackupProgress progress) {
+        Instant startTime = Instant.now();
+        progress.phase("starting backup (checkpoint)");
+        session.startBackup("pgvault " + id);
+        List<Tablespace> tablespaces = session.tablespaces();
+        List<SourceEntry> entries = new DataDirectoryScanner(settings.pgdata(), session.majorVersion(), tablespaces)
+                .scan();
+        List<FileEntry> files = new ParallelCopy(repository, id, settings, progress).run(entries);
+        progress.phase("stopping backup");
+        BackupStopResult stop = session.stopBackup();
+        Instant stopTime = Instant.now();
+        BackupLabel label = BackupLabel.parse(stop.backupLabel());
+        WalSegmentSize segSize = new WalSegmentSize(cluster.walSegmentSize());
+        WalSegmentName startWal = WalSegmentName.parse(label.startWalFile(), segSize);
+        WalSegmentName stopWal = WalSegmentName.endingAt(label.startTimeline(), stop.stopLsn(), segSize);
+        progress.phase("waiting for WAL " + startWal + ".." + stopWal + " to be archived");
+        new WalArchiveWaiter(repository).await(startWal, stopWal, settings.archiveTimeout(),
+                session::lastArchiveFailure);
+
+        List<FileEntry> all = new ArrayList<>(files);
+        for (SourceEntry e : entries) {
+            if (e.kind() != io.pgvault.core.manifest.EntryKind.FILE) {
+                all.add(e.kind() == io.pgvault.core.manifest.EntryKind.LINK
+                        ? FileEntry.link(e.path(), e.linkTarget(), e.mtime())
+                        : FileEntry.directory(e.path(), e.mode(), e.mtime()));
+            }
+        }
+        all.sort(Comparator.comparing(FileEntry::path));
+        long dataSize = files.stream().mapToLong(FileEntry::size).sum();
+        long repoSize = files.stream().mapToLong(FileEntry::storedSize).sum();
+        String spcmap = stop.tablespaceMap() == null || stop.tablespaceMap().isBlank() ? null : stop.tablespaceMap();
+        BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT, id, BackupType.FULL, null,
+                repository.layout().cluster(), cluster.systemIdentifier(), session.versionNum(),
+                cluster.walSegmentSize(), label.startTimeline(), label.startLsn(), stop.stopLsn(),
+                startWal.fileName(), stopWal.fileName(), startTime, stopTime, stop.backupLabel(), spcmap,
+                settings.codec(), settings.codec().checkLevel(settings.compressLevel()), null,
+                tablespaces.stream().map(t -> new TablespaceEntry(t.oid(), t.name(), t.location())).toList(),
+                all, dataSize, repoSize, Version.VALUE);
+        progress.phase("writing manifest");
+        repository.writeManifest(manifest);
+        log.info("backup {} complete: {} files, {} bytes, stop LSN {}", id, files.size(), dataSize, stop.stopLsn());
+        return manifest;
+    }
+
+    private void checkDataDirectory(Path pgdata) {
+        if (!Files.isRegularFile(pgdata.resolve("PG_VERSION")) || !Files.isDirectory(pgdata.resolve("global"))) {
+            throw new PgVaultException(ErrorCode.CONFIG, pgdata + " is not a PostgreSQL data directory (no PG_VERSION); "
+                    + "set --pgdata to the server's data directory");
+        }
+    }
+
+    private void checkServer(PgSession session, ClusterInfo cluster, BackupSettings settings) {
+        Path pgdata = settings.pgdata();
+        String sysid = session.systemIdentifier();
+        if (!sysid.equals(cluster.systemIdentifier())) {
+            throw new PgVaultException(ErrorCode.WRONG_CLUSTER, "the server at " + settings.connection().describe()
+                    + " has system identifier " + sysid + " but cluster '" + repository.layout().cluster()
+                    + "' in the repository belongs to " + cluster.systemIdentifier() + "; use another --cluster name");
+        }
+        if (session.isInRecovery()) {
+            throw new PgVaultException(ErrorCode.REFUSED, "the server is a standby; take backups from the primary");
+        }
+        String archiveMode = session.setting("archive_mode");
+        if ("off".equals(archiveMode)) {
+            throw new PgVaultException(ErrorCode.REFUSED, "archive_mode is off: a backup is only usable with its WAL; "
+                    + "set archive_mode = on and archive_command = 'pgvault wal-push %p', then restart the server");
+        }
+        String dataDirectory = session.setting("data_directory");
+        if (dataDirectory != null && !samePath(Path.of(dataDirectory), pgdata)) {
+            throw new PgVaultException(ErrorCode.CONFIG, "--pgdata " + pgdata + " is not the data directory of the "
+                    + "server (" + dataDirectory + "); fix --pgdata or --pg-port");
+        }
+    }
+
+    private static boolean samePath(Path a, Path b) {
+        try {
+            return a.toRealPath().equals(b.toRealPath());
+        } catch (java.io.IOException e) {
+            return a.normalize().equals(b.toAbsolutePath().normalize());
+        }
+    }
+
+    private BackupId newBackupId() {
+        BackupId id = BackupId.of(Instant.now(), BackupType.FULL);
+        while (!repository.storage().list(repository.layout().backupPrefix(id)).findAny().isEmpty()) {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PgVaultException(ErrorCode.INTERNAL, "interrupted");
+            }
+            id = BackupId.of(Instant.now(), BackupType.FULL);
+        }
+        return id;
+    }
+
+    private void cleanUp(BackupId id) {
+        try {
+            repository.deleteBackupObjects(id);
+        } catch (RuntimeException e) {
+            log.warn("could not remove the objects of failed backup {}: {} (pgvault expire removes them later)",
+                    id, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.pgvault.core.backup;
+
+import io.pgvault.core.pg.PgConnectionSettings;
+import io.pgvault.core.repo.BackupType;
+import io.pgvault.core.stream.Codec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What a backup needs to know.
+ *
+ * @param pgdata          the data directory, read directly by the workers
+ * @param connection      how to reach the server that holds the backup open
+ * @param type            full (the only type before incremental backups land)
+ * @param jobs            parallel workers
+ * @param codec           compression
+ * @param compressLevel   compression level (0 = codec default)
+ * @param archiveTimeout  how long to wait for the backup's WAL to reach the archive
+ * @param bundleLimit     files up to this size are bundled together rather than stored one object each
+ */
+public record BackupSettings(Path pgdata, PgConnectionSettings connection, BackupType type, int jobs, Codec codec,
+                             int compressLevel, Duration archiveTimeout, long bundleLimit) {
+
+    public static final long DEFAULT_BUNDLE_LIMIT = 1024 * 1024;
+
+    public BackupSettings {
+        Objects.requireNonNull(pgdata, "pgdata");
+        Objects.requireNonNull(connection, "connection");
+        Objects.requireNonNull(codec, "codec");
+        if (jobs < 1 || jobs > 128) {
+            throw new IllegalArgumentException("jobs must be between 1 and 128, got " + jobs);
+        }
+        codec.checkLevel(compressLevel);
+    }
+}

@@ -1,0 +1,66 @@
+package io.pgvault.core.backup;
+
+import io.pgvault.core.manifest.Chunk;
+import io.pgvault.core.manifest.FileEntry;
+import io.pgvault.core.stream.Codec;
+import io.pgvault.core.stream.CountingOutputStream;
+import io.pgvault.core.stream.NonClosingOutputStream;
+import io.pgvault.core.stream.Sha256;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.security.MessageDigest;
+import java.util.List;
+
+/**
+ * Streams one file into an open repository object as a single compressed frame, hashing the original bytes on the
+ * way. Never holds more than one buffer of the file. One instance per worker thread.
+ */
+final class FileCopier {
+
+    private static final int BUFFER_SIZE = 256 * 1024;
+
+    private final Codec codec;
+    private final int level;
+    private final BackupProgress progress;
+    private final byte[] buffer = new byte[BUFFER_SIZE];
+
+    FileCopier(Codec codec, int level, BackupProgress progress) {
+        this.codec = codec;
+        this.level = level;
+        this.progress = progress;
+    }
+
+    /**
+     * Appends {@code file} to {@code object} (named {@code objectName}) and describes it.
+     *
+     * @return the manifest entry, or null when the file vanished before it could be opened (a dropped relation;
+     *         WAL replay accounts for it)
+     */
+    FileEntry copy(SourceEntry file, CountingOutputStream object, String objectName) throws IOException {
+        InputStream in;
+        try {
+            in = Files.newInputStream(file.source());
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
+        MessageDigest digest = Sha256.newDigest();
+        long start = object.count();
+        long size = 0;
+        try (in; OutputStream compressed = codec.compress(new NonClosingOutputStream(object), level)) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+                compressed.write(buffer, 0, n);
+                size += n;
+                progress.advanced(n);
+            }
+        }
+        List<Chunk> chunks = size == 0 && object.count() == start ? List.of()
+                : List.of(new Chunk(objectName, start, object.count() - start, 0, size));
+        return new FileEntry(file.path(), file.kind(), size, file.mode(), file.mtime(),
+                Sha256.hex(digest.digest()), null, chunks);
+    }
+}

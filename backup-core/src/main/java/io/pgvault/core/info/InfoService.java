@@ -1,0 +1,105 @@
+package io.pgvault.core.info;
+
+import io.pgvault.core.manifest.BackupManifest;
+import io.pgvault.core.pg.WalFileName;
+import io.pgvault.core.pg.WalSegmentName;
+import io.pgvault.core.pg.WalSegmentSize;
+import io.pgvault.core.repo.ArchivedWal;
+import io.pgvault.core.repo.ClusterInfo;
+import io.pgvault.core.repo.RepositoryReader;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** Summarizes a repository: backups, WAL runs per timeline, and the recoverable window. */
+public final class InfoService {
+
+    private final RepositoryReader repository;
+
+    public InfoService(RepositoryReader repository) {
+        this.repository = repository;
+    }
+
+    public RepositorySummary summarize() {
+        ClusterInfo cluster = repository.requireClusterInfo();
+        List<BackupManifest> backups = repository.backups();
+        List<ArchivedWal> wal = repository.walFiles();
+        WalSegmentSize size = new WalSegmentSize(cluster.walSegmentSize());
+        List<WalRange> ranges = ranges(wal, size);
+        List<String> histories = wal.stream().filter(w -> w.name().kind() == WalFileName.Kind.HISTORY)
+                .map(w -> w.name().name()).toList();
+        return new RepositorySummary(cluster, backups, ranges, histories, window(backups, ranges, size));
+    }
+
+    static List<WalRange> ranges(List<ArchivedWal> wal, WalSegmentSize size) {
+        List<WalSegmentName> segments = new ArrayList<>();
+        java.util.Map<String, Instant> archivedAt = new java.util.HashMap<>();
+        for (ArchivedWal w : wal) {
+            if (w.name().kind() == WalFileName.Kind.SEGMENT) {
+                try {
+                    segments.add(WalSegmentName.parse(w.name().name(), size));
+                    archivedAt.put(w.name().name(), w.archivedAt());
+                } catch (IllegalArgumentException ignored) {
+                    // a name impossible for this segment size is not part of this cluster's WAL
+                }
+            }
+        }
+        segments.sort(Comparator.naturalOrder());
+        List<WalRange> ranges = new ArrayList<>();
+        WalSegmentName first = null;
+        WalSegmentName prev = null;
+        Instant newest = Instant.EPOCH;
+        for (WalSegmentName s : segments) {
+            if (prev != null && !(s.timeline().equals(prev.timeline()) && s.segmentNumber() == prev.segmentNumber() + 1)) {
+                ranges.add(new WalRange(first.timeline(), first.fileName(), prev.fileName(),
+                        prev.segmentNumber() - first.segmentNumber() + 1, newest));
+                first = null;
+                newest = Instant.EPOCH;
+            }
+            if (first == null) {
+                first = s;
+            }
+            Instant at = archivedAt.get(s.fileName());
+            newest = at.isAfter(newest) ? at : newest;
+            prev = s;
+        }
+        if (first != null) {
+            ranges.add(new WalRange(first.timeline(), first.fileName(), prev.fileName(),
+                    prev.segmentNumber() - first.segmentNumber() + 1, newest));
+        }
+        return ranges;
+    }
+
+    /** The run that contains a segment, if any. */
+    static Optional<WalRange> rangeOf(List<WalRange> ranges, String segment) {
+        return ranges.stream().filter(r -> r.first().substring(0, 8).equals(segment.substring(0, 8))
+                && r.first().compareTo(segment) <= 0 && r.last().compareTo(segment) >= 0).findFirst();
+    }
+
+    static Optional<RecoverableWindow> window(List<BackupManifest> backups, List<WalRange> ranges,
+                                              WalSegmentSize size) {
+        Instant earliest = null;
+        WalRange latestRange = null;
+        for (BackupManifest b : backups) {
+            Optional<WalRange> run = rangeOf(ranges, b.startWal());
+            if (run.isEmpty() || run.get().last().compareTo(b.stopWal()) < 0) {
+                continue; // the backup's own WAL is incomplete: it cannot be restored
+            }
+            if (earliest == null || b.stopTime().isBefore(earliest)) {
+                earliest = b.stopTime();
+            }
+            for (WalRange r : ranges) {
+                boolean reachable = r == run.get() || r.timeline().compareTo(b.timeline()) > 0;
+                if (reachable && (latestRange == null || r.lastArchivedAt().isAfter(latestRange.lastArchivedAt()))) {
+                    latestRange = r;
+                }
+            }
+        }
+        if (earliest == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new RecoverableWindow(earliest, latestRange.lastArchivedAt(), latestRange.last()));
+    }
+}

@@ -1,0 +1,19 @@
+package io.pgvault.core.info;
+
+import io.pgvault.core.manifest.BackupManifest;
+import io.pgvault.core.repo.ClusterInfo;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a repository holds for one cluster.
+ *
+ * @param cluster   its binding
+ * @param backups   backups, oldest first
+ * @param walRanges archived WAL as runs per timeline
+ * @param histories archived timeline history files
+ * @param window    the recoverable window, empty without a usable backup
+ */
+public record RepositorySummary(ClusterInfo cluster, List<BackupManifest> backups, List<WalRange> walRanges,
+                                List<String> histories, Optional<RecoverableWindow> window) {
+}

@@ -1,0 +1,16 @@
+package io.pgvault.core.info;
+
+import io.pgvault.core.pg.TimelineId;
+import java.time.Instant;
+
+/**
+ * A run of consecutive archived segments on one timeline.
+ *
+ * @param timeline       the timeline
+ * @param first          first segment
+ * @param last           last segment
+ * @param segments       how many
+ * @param lastArchivedAt when the newest segment of the run was archived
+ */
+public record WalRange(TimelineId timeline, String first, String last, long segments, Instant lastArchivedAt) {
+}

@@ -1,0 +1,95 @@
+package io.pgvault.core.manifest;
+
+import io.pgvault.core.ErrorCode;
+import io.pgvault.core.PgVaultException;
+import io.pgvault.core.pg.Lsn;
+import io.pgvault.core.pg.TimelineId;
+import io.pgvault.core.repo.BackupId;
+import io.pgvault.core.repo.BackupType;
+import io.pgvault.core.repo.Json;
+import io.pgvault.core.stream.Codec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything needed to restore one backup, written last: a backup without its manifest does not exist. Planned for
+ * encryption ({@code encryption}), incremental backups ({@code parent}, several chunks per file) and bundling of
+ * small files (chunks at offsets inside shared objects) from the start.
+ *
+ * @param format           manifest format version
+ * @param id               backup id
+ * @param type             full, differential or incremental
+ * @param parent           the backup this one depends on (null for full)
+ * @param cluster          cluster name in the repository
+ * @param systemIdentifier PostgreSQL system identifier
+ * @param pgVersionNum     server_version_num
+ * @param walSegmentSize   WAL segment size in bytes
+ * @param timeline         timeline the backup started on
+ * @param startLsn         backup start (checkpoint redo) location
+ * @param stopLsn          end of backup; recovery must reach it to be consistent
+ * @param startWal         first WAL segment needed
+ * @param stopWal          last WAL segment needed
+ * @param startTime        when the backup started
+ * @param stopTime         when PostgreSQL ended backup mode; earliest target time this backup serves
+ * @param backupLabel      backup_label content from pg_backup_stop
+ * @param tablespaceMap    tablespace_map content (null without tablespaces)
+ * @param codec            compression of data objects
+ * @param compressLevel    compression level used
+ * @param encryption       encryption parameters (null when not encrypted)
+ * @param tablespaces      tablespaces at backup time
+ * @param files            every file, directory and link
+ * @param dataSize         original bytes
+ * @param repoSize         stored bytes
+ * @param pgvaultVersion   version of pgvault that wrote it
+ */
+public record BackupManifest(int format, BackupId id, BackupType type, BackupId parent, String cluster,
+                             String systemIdentifier, int pgVersionNum, long walSegmentSize, TimelineId timeline,
+                             Lsn startLsn, Lsn stopLsn, String startWal, String stopWal, Instant startTime,
+                             Instant stopTime, String backupLabel, String tablespaceMap, Codec codec,
+                             int compressLevel, String encryption, List<TablespaceEntry> tablespaces,
+                             List<FileEntry> files, long dataSize, long repoSize, String pgvaultVersion) {
+
+    public static final int FORMAT = 1;
+
+    public BackupManifest {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(timeline, "timeline");
+        Objects.requireNonNull(startLsn, "startLsn");
+        Objects.requireNonNull(stopLsn, "stopLsn");
+        Objects.requireNonNull(stopTime, "stopTime");
+        tablespaces = tablespaces == null ? List.of() : List.copyOf(tablespaces);
+        files = files == null ? List.of() : List.copyOf(files);
+    }
+
+    public void write(OutputStream out) throws IOException {
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(out, this);
+    }
+
+    /**
+     * Parses a manifest.
+     *
+     * @throws PgVaultException with {@link ErrorCode#DAMAGED} naming the key when it cannot be parsed
+     */
+    public static BackupManifest read(InputStream in, String key) {
+        try {
+            BackupManifest m = Json.mapper().readValue(in, BackupManifest.class);
+            if (m.format() != FORMAT) {
+                throw new PgVaultException(ErrorCode.DAMAGED, "manifest " + key + " has format " + m.format()
+                        + ", this pgvault reads format " + FORMAT + "; use a matching pgvault version");
+            }
+            return m;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof PgVaultException p) {
+                throw p;
+            }
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            throw new PgVaultException(ErrorCode.DAMAGED, "manifest " + key + " is corrupt (" + why
+                    + "); the backup cannot be used — run pgvault verify and take a new backup", e);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.pgvault.core.manifest;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One entry of a backup: a file, a directory or a symbolic link, by its path relative to the data directory
+ * (tablespace contents appear under {@code pg_tblspc/<oid>/}).
+ *
+ * @param path       relative path with '/' separators
+ * @param kind       file, directory or link
+ * @param size       original size in bytes (files)
+ * @param mode       POSIX permission bits
+ * @param mtime      modification time, epoch milliseconds
+ * @param sha256     SHA-256 of the original content (files)
+ * @param linkTarget where a link points (links)
+ * @param chunks     where the content lives (files; empty for empty files)
+ */
+public record FileEntry(String path, EntryKind kind, long size, int mode, long mtime, String sha256,
+                        String linkTarget, List<Chunk> chunks) {
+
+    public FileEntry {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(kind, "kind");
+        chunks = chunks == null ? List.of() : List.copyOf(chunks);
+        if (path.startsWith("/") || path.contains("\\") || List.of(path.split("/")).contains("..")) {
+            throw new IllegalArgumentException("unsafe path in manifest: " + path);
+        }
+    }
+
+    public static FileEntry directory(String path, int mode, long mtime) {
+        return new FileEntry(path, EntryKind.DIRECTORY, 0, mode, mtime, null, null, List.of());
+    }
+
+    public static FileEntry link(String path, String target, long mtime) {
+        return new FileEntry(path, EntryKind.LINK, 0, 0777, mtime, null, target, List.of());
+    }
+
+    /** Bytes stored in the repository for this entry. */
+    public long storedSize() {
+        return chunks.stream().mapToLong(Chunk::length).sum();
+    }
+}

@@ -1,0 +1,46 @@
+package io.pgvault.core.repo;
+
+import io.pgvault.core.manifest.BackupManifest;
+import io.pgvault.core.pg.WalFileName;
+import io.pgvault.storage.Storage;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/** A read-only view of one cluster in a repository, as restore and info use it. */
+public interface RepositoryReader {
+
+    RepositoryLayout layout();
+
+    /** The cluster's binding, or empty when {@code pgvault init} has not run for it. */
+    Optional<ClusterInfo> clusterInfo();
+
+    /**
+     * The cluster's binding.
+     *
+     * @throws io.pgvault.core.PgVaultException NOT_FOUND with the init command to run
+     */
+    ClusterInfo requireClusterInfo();
+
+    /** Every backup that has a manifest, oldest first. */
+    List<BackupManifest> backups();
+
+    /**
+     * One backup's manifest.
+     *
+     * @throws io.pgvault.core.PgVaultException NOT_FOUND naming the id and how to list backups
+     */
+    BackupManifest backup(BackupId id);
+
+    /** Every archived WAL file, in key order. */
+    List<ArchivedWal> walFiles();
+
+    /** The archived form of one WAL file, if any. */
+    Optional<ArchivedWal> findWal(WalFileName name);
+
+    /** Opens a byte range of an object inside a backup's prefix. */
+    InputStream openBackupObject(BackupId id, String object, long offset, long length);
+
+    /** The underlying storage, read-only by convention; for streaming WAL objects. */
+    Storage storage();
+}

@@ -1,0 +1,100 @@
+package io.pgvault.core.wal;
+
+import io.pgvault.core.ErrorCode;
+import io.pgvault.core.PgVaultException;
+import io.pgvault.core.pg.WalFileName;
+import io.pgvault.core.repo.ArchivedWal;
+import io.pgvault.core.repo.Repository;
+import io.pgvault.core.repo.RepositoryReader;
+import io.pgvault.core.repo.WalObjectFormat;
+import io.pgvault.core.stream.Sha256;
+import io.pgvault.storage.StorageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+
+/**
+ * Restores one archived WAL file (restore_command): downloads it to a temporary file beside the destination, checks
+ * size and SHA-256, fsyncs, then renames it into place, so PostgreSQL never sees a partial or damaged file.
+ */
+public final class WalFetchService {
+
+    private static final int BUFFER = 256 * 1024;
+
+    private final RepositoryReader repository;
+
+    public WalFetchService(RepositoryReader repository) {
+        this.repository = repository;
+    }
+
+    /**
+     * Fetches {@code name} to {@code destination}.
+     *
+     * @throws PgVaultException WAL_NOT_IN_ARCHIVE when the archive does not have it (the normal end of recovery)
+     */
+    public void fetch(String name, Path destination) {
+        WalFileName wal;
+        try {
+            wal = WalFileName.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new PgVaultException(ErrorCode.USAGE, e.getMessage() + "; wal-fetch takes the %f of restore_command");
+        }
+        try {
+            ArchivedWal archived = repository.findWal(wal).orElseThrow(() -> new PgVaultException(
+                    ErrorCode.WAL_NOT_IN_ARCHIVE, "WAL file " + name + " is not in the archive"));
+            download(archived, destination);
+        } catch (StorageException e) {
+            throw Repository.translate(e);
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.LOCAL_IO, "cannot write " + destination + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void download(ArchivedWal archived, Path destination) throws IOException {
+        Path dest = destination.toAbsolutePath();
+        Path temp = dest.resolveSibling(dest.getFileName() + ".pgvault-tmp");
+        MessageDigest digest = Sha256.newDigest();
+        long size = 0;
+        WalObjectFormat.Header header;
+        try (InputStream raw = repository.storage().read(archived.key())) {
+            header = WalObjectFormat.read(raw, archived.key());
+            try (InputStream in = header.codec().decompress(raw);
+                 FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE,
+                         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                OutputStream out = Channels.newOutputStream(channel);
+                byte[] buffer = new byte[BUFFER];
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    digest.update(buffer, 0, n);
+                    out.write(buffer, 0, n);
+                    size += n;
+                }
+                channel.force(true);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            if (e instanceof IOException && !(e instanceof java.nio.file.FileSystemException)) {
+                throw new PgVaultException(ErrorCode.DAMAGED, "archived WAL object " + archived.key()
+                        + " cannot be decompressed (" + e.getMessage() + "); run pgvault verify", e);
+            }
+            throw e;
+        }
+        if (!header.sameContentAs(size, digest.digest())) {
+            Files.deleteIfExists(temp);
+            throw new PgVaultException(ErrorCode.DAMAGED, "archived WAL object " + archived.key()
+                    + " fails its checksum; run pgvault verify");
+        }
+        Files.move(temp, dest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel dir = FileChannel.open(dest.getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+}

@@ -1,0 +1,150 @@
+package io.pgvault.core.wal;
+
+import io.pgvault.core.ErrorCode;
+import io.pgvault.core.PgVaultException;
+import io.pgvault.core.pg.WalFileName;
+import io.pgvault.core.pg.WalSegmentHeader;
+import io.pgvault.core.repo.ArchivedWal;
+import io.pgvault.core.repo.ClusterInfo;
+import io.pgvault.core.repo.Repository;
+import io.pgvault.core.repo.WalObjectFormat;
+import io.pgvault.core.stream.Codec;
+import io.pgvault.core.stream.NonClosingOutputStream;
+import io.pgvault.core.stream.Sha256;
+import io.pgvault.storage.ObjectExistsException;
+import io.pgvault.storage.ObjectWriter;
+import io.pgvault.storage.StorageException;
+import io.pgvault.storage.WriteMode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Archives one WAL file (archive_command). Returns only once the object is durable in the repository. A file already
+ * archived with the same content succeeds without writing; one archived with different content is a loud failure
+ * and the archived object is never overwritten.
+ */
+public final class WalPushService {
+
+    private static final Logger log = LoggerFactory.getLogger(WalPushService.class);
+    private static final int BUFFER = 256 * 1024;
+
+    private final Repository repository;
+    private final Codec codec;
+    private final int level;
+
+    public WalPushService(Repository repository, Codec codec, int level) {
+        this.repository = repository;
+        this.codec = codec;
+        this.level = codec.checkLevel(level);
+    }
+
+    public WalPushResult push(Path file) {
+        WalFileName name;
+        try {
+            name = WalFileName.parse(file.getFileName().toString());
+        } catch (IllegalArgumentException e) {
+            throw new PgVaultException(ErrorCode.USAGE, e.getMessage() + "; wal-push takes the %p of archive_command");
+        }
+        try {
+            ClusterInfo cluster = repository.requireClusterInfo();
+            byte[] digest = checkAndHash(file, name, cluster);
+            long size = Files.size(file);
+            var existing = repository.findWal(name);
+            if (existing.isPresent()) {
+                return compareWithArchived(existing.get(), name, size, digest);
+            }
+            try {
+                store(file, name, size, digest);
+                log.info("archived {}", name);
+                return WalPushResult.ARCHIVED;
+            } catch (ObjectExistsException race) {
+                return compareWithArchived(repository.findWal(name).orElseThrow(() -> race), name, size, digest);
+            }
+        } catch (NoSuchFileException e) {
+            throw new PgVaultException(ErrorCode.LOCAL_IO, "WAL file " + file + " does not exist "
+                    + "(archive_command runs in the data directory; pass %p unchanged)");
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.LOCAL_IO, "cannot read WAL file " + file + ": " + e.getMessage(), e);
+        } catch (StorageException e) {
+            throw Repository.translate(e);
+        }
+    }
+
+    /** Refuses WAL of another cluster or segment size, and hashes the file. */
+    private byte[] checkAndHash(Path file, WalFileName name, ClusterInfo cluster) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        byte[] buffer = new byte[BUFFER];
+        long size = 0;
+        byte[] first = null;
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+                if (first == null) {
+                    first = Arrays.copyOf(buffer, Math.min(n, WalSegmentHeader.LENGTH));
+                }
+                digest.update(buffer, 0, n);
+                size += n;
+            }
+        }
+        if (name.kind() == WalFileName.Kind.SEGMENT || name.kind() == WalFileName.Kind.PARTIAL) {
+            if (name.kind() == WalFileName.Kind.SEGMENT && size != cluster.walSegmentSize()) {
+                throw new PgVaultException(ErrorCode.REFUSED, "WAL segment " + name + " is " + size
+                        + " bytes but the cluster's segment size is " + cluster.walSegmentSize() + "; refusing it");
+            }
+            var header = WalSegmentHeader.parse(first == null ? new byte[0] : first);
+            if (header.isPresent()
+                    && !Long.toUnsignedString(header.get().systemIdentifier()).equals(cluster.systemIdentifier())) {
+                throw new PgVaultException(ErrorCode.WRONG_CLUSTER, "WAL segment " + name + " comes from system "
+                        + Long.toUnsignedString(header.get().systemIdentifier()) + " but cluster '"
+                        + repository.layout().cluster() + "' belongs to " + cluster.systemIdentifier()
+                        + "; is archive_command pointing at the wrong --cluster?");
+            }
+        }
+        return digest.digest();
+    }
+
+    private WalPushResult compareWithArchived(ArchivedWal archived, WalFileName name, long size, byte[] digest)
+            throws IOException {
+        WalObjectFormat.Header header;
+        try (InputStream in = repository.storage().read(archived.key(), 0, WalObjectFormat.HEADER_LENGTH)) {
+            header = WalObjectFormat.read(in, archived.key());
+        }
+        if (header.sameContentAs(size, digest)) {
+            log.info("{} was already archived with identical content", name);
+            return WalPushResult.ALREADY_ARCHIVED;
+        }
+        throw new PgVaultException(ErrorCode.WAL_CONFLICT, "WAL file " + name + " is already archived with different"
+                + " content (" + archived.key() + "); refusing to overwrite it — is another server archiving to"
+                + " cluster '" + repository.layout().cluster() + "'?");
+    }
+
+    private void store(Path file, WalFileName name, long size, byte[] digest) throws IOException {
+        String key = repository.layout().walObject(name, codec);
+        MessageDigest again = Sha256.newDigest();
+        try (ObjectWriter writer = repository.storage().write(key, WriteMode.CREATE_NEW)) {
+            writer.write(WalObjectFormat.encode(new WalObjectFormat.Header(codec, 0, size, digest)));
+            try (InputStream in = Files.newInputStream(file);
+                 OutputStream out = codec.compress(new NonClosingOutputStream(writer), level)) {
+                byte[] buffer = new byte[BUFFER];
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    again.update(buffer, 0, n);
+                    out.write(buffer, 0, n);
+                }
+            }
+            if (!Arrays.equals(again.digest(), digest)) {
+                throw new PgVaultException(ErrorCode.LOCAL_IO, "WAL file " + file + " changed while it was archived;"
+                        + " nothing was stored, PostgreSQL will retry");
+            }
+            writer.commit();
+        }
+    }
+}

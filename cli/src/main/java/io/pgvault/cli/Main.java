@@ -1,0 +1,165 @@
+package io.pgvault.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.pgvault.core.ErrorCode;
+import io.pgvault.core.PgVaultException;
+import io.pgvault.core.repo.Repository;
+import io.pgvault.storage.StorageException;
+import io.pgvault.storage.StorageSetting;
+import io.pgvault.storage.Storages;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/** Entry point: wires config and environment defaults, adapter settings, logging and exit codes. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv()));
+    }
+
+    /** Runs one command line; returns the exit code. */
+    public static int run(String[] args, Map<String, String> environment) {
+        boolean debug = Arrays.asList(args).contains("--debug");
+        configureLogging(debug);
+        try {
+            ConfigDefaults defaults = ConfigDefaults.load(args, environment);
+            PgVaultCommand root = new PgVaultCommand();
+            root.defaults = defaults;
+            CommandLine cl = new CommandLine(root);
+            List<StorageSetting> settings = Storages.allSettings();
+            addStorageOptions(cl, settings);
+            defaults.checkKnown(optionNames(cl));
+            cl.setDefaultValueProvider(defaults);
+            cl.setAllowSubcommandsAsOptionParameters(true);
+            cl.setExecutionStrategy(parse -> {
+                collectStorageSettings(parse, settings, defaults, root.storageSettings);
+                return new CommandLine.RunLast().execute(parse);
+            });
+            cl.setParameterExceptionHandler((e, a) -> {
+                PrintWriter err = e.getCommandLine().getErr();
+                String source = e.getArgSpec() instanceof OptionSpec o && o.longestName().startsWith("--")
+                        ? defaults.sourceOf(o.longestName().substring(2)) : null;
+                err.println("pgvault: " + e.getMessage() + (source == null ? "" : " (from " + source + ")"));
+                if (source == null) {
+                    err.println("Try 'pgvault " + (e.getCommandLine().getCommandName().equals("pgvault") ? ""
+                            : e.getCommandLine().getCommandName() + " ") + "--help' for usage.");
+                }
+                return source == null ? ErrorCode.USAGE.exitCode() : ErrorCode.CONFIG.exitCode();
+            });
+            cl.setExecutionExceptionHandler((e, commandLine, parse) -> report(e, debug));
+            return cl.execute(args);
+        } catch (RuntimeException e) {
+            return report(e, debug);
+        }
+    }
+
+    /** Prints one line naming the problem (a stack trace only with --debug) and returns the exit code. */
+    static int report(Exception e, boolean debug) {
+        Throwable t = e;
+        if (t instanceof StorageException s) {
+            t = Repository.translate(s);
+        }
+        ErrorCode code;
+        String message;
+        if (t instanceof PgVaultException p) {
+            code = p.code();
+            message = p.getMessage();
+        } else if (t instanceof IllegalArgumentException) {
+            code = ErrorCode.USAGE;
+            message = t.getMessage();
+        } else {
+            code = ErrorCode.INTERNAL;
+            message = "internal error: " + t + " (rerun with --debug and report it)";
+        }
+        if (code != ErrorCode.WAL_NOT_IN_ARCHIVE || debug) {
+            System.err.println("pgvault: " + message);
+        }
+        if (debug) {
+            e.printStackTrace(System.err);
+        }
+        return code.exitCode();
+    }
+
+    private static void addStorageOptions(CommandLine cl, List<StorageSetting> settings) {
+        List<CommandLine> all = new ArrayList<>();
+        collect(cl, all);
+        for (CommandLine c : all) {
+            CommandSpec spec = c.getCommandSpec();
+            for (StorageSetting s : settings) {
+                spec.addOption(OptionSpec.builder("--" + s.name())
+                        .paramLabel(s.secret() ? "SECRET" : "VALUE")
+                        .type(String.class)
+                        .description(s.description() + (s.secret() ? " (secret: prefer the environment or config file)" : ""))
+                        .hidden(c != cl)
+                        .build());
+            }
+        }
+    }
+
+    private static void collect(CommandLine c, List<CommandLine> out) {
+        out.add(c);
+        c.getSubcommands().values().forEach(sub -> collect(sub, out));
+    }
+
+    private static Set<String> optionNames(CommandLine cl) {
+        Set<String> names = new HashSet<>();
+        List<CommandLine> all = new ArrayList<>();
+        collect(cl, all);
+        for (CommandLine c : all) {
+            for (OptionSpec o : c.getCommandSpec().options()) {
+                if (o.longestName().startsWith("--")) {
+                    names.add(o.longestName().substring(2));
+                }
+            }
+        }
+        names.removeAll(Set.of("help", "version", "config"));
+        return names;
+    }
+
+    /** A flag given anywhere on the command line wins; otherwise the environment, then the config file. */
+    private static void collectStorageSettings(ParseResult parse, List<StorageSetting> settings,
+                                               ConfigDefaults defaults, Map<String, String> out) {
+        for (StorageSetting s : settings) {
+            String value = null;
+            for (ParseResult p = parse; p != null; p = p.subcommand()) {
+                if (p.hasMatchedOption("--" + s.name())) {
+                    value = p.matchedOptionValue("--" + s.name(), (String) null);
+                }
+            }
+            if (value == null) {
+                value = defaults.lookup(s.name());
+            }
+            if (value != null) {
+                out.put(s.name(), value);
+            }
+        }
+    }
+
+    private static void configureLogging(boolean debug) {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(debug ? Level.DEBUG : Level.WARN);
+        if (!debug) {
+            ((Logger) LoggerFactory.getLogger("io.pgvault")).setLevel(Level.WARN);
+        } else {
+            ((Logger) LoggerFactory.getLogger("io.pgvault")).setLevel(Level.DEBUG);
+            // third-party wire logs drown pgvault's own; keep them at INFO even in debug
+            for (String noisy : List.of("software.amazon", "io.netty", "org.apache.http", "com.azure", "reactor")) {
+                ((Logger) LoggerFactory.getLogger(noisy)).setLevel(Level.INFO);
+            }
+        }
+    }
+}

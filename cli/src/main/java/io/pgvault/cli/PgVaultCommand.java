@@ -1,0 +1,51 @@
+package io.pgvault.cli;
+
+import io.pgvault.cli.commands.BackupCommand;
+import io.pgvault.cli.commands.DemoCommand;
+import io.pgvault.cli.commands.InfoCommand;
+import io.pgvault.cli.commands.InitCommand;
+import io.pgvault.cli.commands.ListCommand;
+import io.pgvault.cli.commands.RestoreCommand;
+import io.pgvault.cli.commands.WalFetchCommand;
+import io.pgvault.cli.commands.WalPushCommand;
+import io.pgvault.core.Version;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** The root command: global options and the list of commands. */
+@Command(name = "pgvault", mixinStandardHelpOptions = true, version = "pgvault " + Version.VALUE,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "PostgreSQL backup and point-in-time recovery.",
+            "",
+            "Every option can also come from an environment variable (PGVAULT_ + the option name in upper case,",
+            "dashes as underscores: --pg-host is PGVAULT_PG_HOST) or a key of the YAML config file (pg-host: ...).",
+            "Flags win over the environment, which wins over the config file.",
+            ""},
+        subcommands = {InitCommand.class, BackupCommand.class, WalPushCommand.class, WalFetchCommand.class,
+            ListCommand.class, InfoCommand.class, RestoreCommand.class, DemoCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0 success            1 wal-fetch: WAL file not in the archive",
+            "  2 usage error        3 configuration error      4 refused (nothing changed)",
+            "  5 not found          6 repository storage error 7 PostgreSQL error",
+            "  8 WAL conflict       9 damaged data             10 timeout",
+            "  11 locked            12 wrong cluster           13 local I/O error      70 internal error",
+            "",
+            "Example: pgvault --repo file:///var/lib/pgvault --pgdata /var/lib/postgresql/15/main backup"})
+public class PgVaultCommand implements Runnable {
+
+    @Mixin
+    public GlobalOptions globals;
+
+    /** Adapter settings (s3-region, azure-account, ...) resolved from flags, environment and config. */
+    public final java.util.Map<String, String> storageSettings = new java.util.TreeMap<>();
+
+    /** The config defaults in force, so commands can hand the same config file to restore_command. */
+    public ConfigDefaults defaults;
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+}

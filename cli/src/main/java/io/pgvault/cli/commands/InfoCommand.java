@@ -1,0 +1,62 @@
+package io.pgvault.cli.commands;
+
+import io.pgvault.cli.CommandContext;
+import io.pgvault.cli.Output;
+import io.pgvault.core.info.InfoService;
+import io.pgvault.core.info.RecoverableWindow;
+import io.pgvault.core.info.RepositorySummary;
+import io.pgvault.core.info.WalRange;
+import io.pgvault.core.repo.ClusterInfo;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "info", description = {
+    "Show the cluster's backups, its archived WAL as ranges per timeline, and the recoverable window: the earliest",
+    "and latest points in time a restore can reach."})
+public class InfoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    /** The JSON form of info. */
+    record InfoJson(ClusterInfo cluster, List<BackupSummary> backups, List<WalRange> wal, List<String> histories,
+                    RecoverableWindow recoverableWindow) {
+    }
+
+    @Override
+    public Integer call() {
+        try (CommandContext ctx = CommandContext.of(spec)) {
+            RepositorySummary s = new InfoService(ctx.repository()).summarize();
+            if (ctx.json()) {
+                Output.printJson(new InfoJson(s.cluster(), s.backups().stream().map(BackupSummary::of).toList(),
+                        s.walRanges(), s.histories(), s.window().orElse(null)));
+                return 0;
+            }
+            ClusterInfo c = s.cluster();
+            System.out.printf("cluster %s  system %s  PostgreSQL %d  WAL segment %s%n%n", c.cluster(),
+                    c.systemIdentifier(), c.pgVersionNum(), Output.bytes(c.walSegmentSize()));
+            ListCommand.printTable(s.backups());
+            System.out.println();
+            if (s.walRanges().isEmpty()) {
+                System.out.println("archived WAL: none yet (is archive_command set to pgvault wal-push %p?)");
+            } else {
+                System.out.println("archived WAL:");
+                for (WalRange r : s.walRanges()) {
+                    System.out.printf("  timeline %-3s %s .. %s  (%d segments, newest archived %s)%n", r.timeline(),
+                            r.first(), r.last(), r.segments(), r.lastArchivedAt());
+                }
+                if (!s.histories().isEmpty()) {
+                    System.out.println("  history files: " + String.join(", ", s.histories()));
+                }
+            }
+            System.out.println();
+            System.out.println(s.window().map(w -> "recoverable window: " + w.earliest() + " .. " + w.latest()
+                    + " (newest WAL " + w.latestWal() + ")")
+                    .orElse("recoverable window: none (no backup with its WAL in the archive)"));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.pgvault.cli.commands;
+
+import io.pgvault.cli.CommandContext;
+import io.pgvault.cli.Output;
+import io.pgvault.core.manifest.BackupManifest;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "list", description = "List the backups of the cluster, oldest first.")
+public class ListCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try (CommandContext ctx = CommandContext.of(spec)) {
+            var repo = ctx.repository();
+            repo.requireClusterInfo();
+            List<BackupManifest> backups = repo.backups();
+            if (ctx.json()) {
+                Output.printJson(backups.stream().map(BackupSummary::of).toList());
+                return 0;
+            }
+            printTable(backups);
+            return 0;
+        }
+    }
+
+    static void printTable(List<BackupManifest> backups) {
+        if (backups.isEmpty()) {
+            System.out.println("no backups yet: run pgvault backup");
+            return;
+        }
+        System.out.printf("%-17s %-5s %-3s %-24s %-24s %-12s %-12s %10s %10s%n", "id", "type", "tli", "start time",
+                "stop time", "start lsn", "stop lsn", "size", "stored");
+        for (BackupManifest m : backups) {
+            System.out.printf("%-17s %-5s %-3s %-24s %-24s %-12s %-12s %10s %10s%n", m.id(), m.type(), m.timeline(),
+                    m.startTime().toString().substring(0, 19) + "Z", m.stopTime().toString().substring(0, 19) + "Z",
+                    m.startLsn(), m.stopLsn(), Output.bytes(m.dataSize()), Output.bytes(m.repoSize()));
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package io.pgvault.restore;
+
+import io.pgvault.core.ErrorCode;
+import io.pgvault.core.PgVaultException;
+import io.pgvault.core.backup.BackupProgress;
+import io.pgvault.core.manifest.BackupManifest;
+import io.pgvault.core.manifest.Chunk;
+import io.pgvault.core.manifest.EntryKind;
+import io.pgvault.core.manifest.FileEntry;
+import io.pgvault.core.repo.RepositoryReader;
+import io.pgvault.core.stream.Sha256;
+import io.pgvault.storage.StorageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Writes a backup's files into a data directory on parallel workers, one repository object per task read front to
+ * back, checking the size and SHA-256 of every file against the manifest.
+ */
+final class FileRestorer {
+
+    private static final int BUFFER = 256 * 1024;
+
+    private final RepositoryReader repository;
+    private final BackupManifest manifest;
+    private final Path pgdata;
+    private final Map<Long, Path> tablespaceMap;
+    private final FileOwner owner;
+    private final BackupProgress progress;
+
+    FileRestorer(RepositoryReader repository, BackupManifest manifest, Path pgdata, Map<Long, Path> tablespaceMap,
+                 FileOwner owner, BackupProgress progress) {
+        this.repository = repository;
+        this.manifest = manifest;
+        this.pgdata = pgdata;
+        this.tablespaceMap = tablespaceMap;
+        this.owner = owner;
+        this.progress = progress;
+    }
+
+    /** Restores everything; returns the number of files written. */
+    int restore(int jobs) throws IOException {
+        createDirectoriesAndLinks();
+        Map<String, List<FileEntry>> byObject = new LinkedHashMap<>();
+        List<FileEntry> empty = new ArrayList<>();
+        for (FileEntry f : manifest.files()) {
+            if (f.kind() != EntryKind.FILE) {
+                continue;
+            }
+            if (f.chunks().isEmpty()) {
+                empty.add(f);
+            } else {
+                byObject.computeIfAbsent(f.chunks().get(0).object(), k -> new ArrayList<>()).add(f);
+            }
+        }
+        for (FileEntry f : empty) {
+            writeFile(f, InputStream.nullInputStream());
+        }
+        long total = manifest.files().stream().mapToLong(FileEntry::size).sum();
+        progress.started(total, (int) manifest.files().stream().filter(f -> f.kind() == EntryKind.FILE).count());
+        List<List<FileEntry>> tasks = new ArrayList<>(byObject.values());
+        tasks.sort(Comparator.comparingLong((List<FileEntry> t) -> t.stream().mapToLong(FileEntry::size).sum())
+                .reversed());
+        runParallel(tasks, jobs);
+        finishDirectories();
+        return empty.size() + tasks.stream().mapToInt(List::size).sum();
+    }
+
+    private void runParallel(List<List<FileEntry>> tasks, int jobs) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
+            Thread t = new Thread(r, "restore-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Void>> futures = new ArrayList<>();
+            for (List<FileEntry> task : tasks) {
+                futures.add(pool.submit(() -> {
+                    restoreObject(task);
+                    return null;
+                }));
+            }
+            for (Future<Void> f : futures) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof PgVaultException p) {
+                throw p;
+            }
+            if (c instanceof StorageException s) {
+                throw io.pgvault.core.repo.Repository.translate(s);
+            }
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            throw new PgVaultException(ErrorCode.INTERNAL, "restore worker failed: " + c, c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgVaultException(ErrorCode.INTERNAL, "restore interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Reads one object front to back, restoring each file whose frame it holds. */
+    private void restoreObject(List<FileEntry> files) throws IOException {
+        List<FileEntry> ordered = new ArrayList<>(files);
+        ordered.sort(Comparator.comparingLong(f -> f.chunks().get(0).offset()));
+        Chunk first = ordered.get(0).chunks().get(0);
+        Chunk last = ordered.get(ordered.size() - 1).chunks().get(0);
+        long end = last.offset() + last.length();
+        try (InputStream object = repository.openBackupObject(manifest.id(), first.object(), first.offset(),
+                end - first.offset())) {
+            long position = first.offset();
+            for (FileEntry f : ordered) {
+                Chunk c = f.chunks().get(0);
+                if (f.chunks().size() != 1) {
+                    throw new PgVaultException(ErrorCode.DAMAGED, "manifest of backup " + manifest.id()
+                            + " splits " + f.path() + " into chunks this pgvault cannot restore");
+                }
+                new BoundedInputStream(object, c.offset() - position).drain();
+                BoundedInputStream frame = new BoundedInputStream(object, c.length());
+                try (InputStream content = manifest.codec().decompress(frame)) {
+                    writeFile(f, content);
+                }
+                frame.drain();
+                position = c.offset() + c.length();
+            }
+        }
+    }
+
+    private void writeFile(FileEntry f, InputStream content) throws IOException {
+        Path target = pgdata.resolve(f.path());
+        MessageDigest digest = Sha256.newDigest();
+        long size = 0;
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            OutputStream out = Channels.newOutputStream(channel);
+            byte[] buffer = new byte[BUFFER];
+            int n;
+            while ((n = content.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+                out.write(buffer, 0, n);
+                size += n;
+                progress.advanced(n);
+            }
+            channel.force(true);
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().contains("No space left")) {
+                throw new PgVaultException(ErrorCode.LOCAL_IO, "no space left on device writing " + target, e);
+            }
+            throw e;
+        }
+        String sha = Sha256.hex(digest.digest());
+        if (size != f.size() || !sha.equals(f.sha256())) {
+            throw new PgVaultException(ErrorCode.DAMAGED, "restored " + f.path() + " does not match backup "
+                    + manifest.id() + " (size " + size + " vs " + f.size() + ", checksum mismatch="
+                    + !sha.equals(f.sha256()) + "); the backup is damaged, run pgvault verify");
+        }
+        Files.setPosixFilePermissions(target, permissions(f.mode()));
+        Files.setLastModifiedTime(target, FileTime.fromMillis(f.mtime()));
+        owner.apply(target);
+    }
+
+    private void createDirectoriesAndLinks() throws IOException {
+        Files.createDirectories(pgdata);
+        Files.setPosixFilePermissions(pgdata, permissions(0700));
+        owner.apply(pgdata);
+        for (FileEntry e : manifest.files()) {
+            Path target = pgdata.resolve(e.path());
+            if (e.kind() == EntryKind.DIRECTORY) {
+                Files.createDirectories(target);
+                owner.apply(target);
+            } else if (e.kind() == EntryKind.LINK) {
+                Path linkTarget = Path.of(e.linkTarget());
+                Long oid = tablespaceOid(e.path());
+                if (oid != null) {
+                    linkTarget = tablespaceMap.getOrDefault(oid, linkTarget);
+                    Files.createDirectories(linkTarget);
+                    Files.setPosixFilePermissions(linkTarget, permissions(0700));
+                    owner.apply(linkTarget);
+                }
+                Files.createSymbolicLink(target, linkTarget);
+                owner.apply(target);
+            }
+        }
+    }
+
+    private void finishDirectories() throws IOException {
+        List<FileEntry> dirs = manifest.files().stream().filter(e -> e.kind() == EntryKind.DIRECTORY).toList();
+        for (FileEntry d : dirs) {
+            Path p = pgdata.resolve(d.path());
+            Files.setPosixFilePermissions(p, permissions(d.mode()));
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+        }
+        try (FileChannel ch = FileChannel.open(pgdata, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /** The oid of a tablespace link path {@code pg_tblspc/<oid>}, or null. */
+    static Long tablespaceOid(String path) {
+        if (path.startsWith("pg_tblspc/") && path.indexOf('/', 10) < 0) {
+            try {
+                return Long.parseLong(path.substring(10));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.OWNER_READ};
+        for (int i = 0; i < order.length; i++) {
+            if ((mode & (1 << i)) != 0) {
+                set.add(order[i]);
+            }
+        }
+        return set;
+    }
+}
