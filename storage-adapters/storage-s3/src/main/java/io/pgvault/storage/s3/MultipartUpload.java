@@ -142,7 +142,8 @@ final class MultipartUpload {
             done.add(await(part));
         }
         if (createNew && storage.stat(key).isPresent()) {
-            throw new ObjectExistsException(key); // before committing: the parts are abandoned by the caller
+            throw new ObjectExistsException(key); // the caller then abandons the parts; If-None-Match below
+            // closes the window between this check and the commit where the store evaluates it
         }
         S3StorageConfig config = storage.config();
         AtomicInteger attempts = new AtomicInteger();

@@ -34,7 +34,7 @@ final class S3Errors {
     static boolean isTransient(Throwable e) {
         if (e instanceof S3Exception s3) {
             int status = s3.statusCode();
-            return status >= 500 || status == 429 || TRANSIENT_CODES.contains(code(s3));
+            return status >= 500 || status == 429 || TRANSIENT_CODES.contains(String.valueOf(code(s3)));
         }
         if (e instanceof ApiCallAttemptTimeoutException || e instanceof ApiCallTimeoutException) {
             return true;
@@ -87,7 +87,7 @@ final class S3Errors {
         }
         String where = config.location() + target;
         if (e instanceof S3Exception s3) {
-            String code = code(s3);
+            String code = String.valueOf(code(s3)); // "null" when the answer had no body (HEAD)
             if (s3.statusCode() == 403 && BAD_CREDENTIALS.contains(code)) {
                 return new StorageException(Reason.ACCESS_DENIED, "cannot " + op + " " + where + ": credentials "
                         + "refused (" + code + "); check " + config.credentialsOrigin(), e);

@@ -84,16 +84,17 @@ final class S3ObjectWriter extends ObjectWriter {
     @Override
     protected ObjectInfo doCommit() {
         boolean createNew = mode == WriteMode.CREATE_NEW;
-        if (createNew && storage.stat(key).isPresent()) {
-            // cheap early refusal; the commit request below carries If-None-Match for stores that check atomically
-            throw new ObjectExistsException(key);
-        }
         Instant committed = upload == null ? putWhole(createNew) : upload.complete(buffer, filled, createNew, size);
         buffer = null;
         return new ObjectInfo(key, size, committed);
     }
 
     private Instant putWhole(boolean createNew) {
+        if (createNew && storage.stat(key).isPresent()) {
+            // the check that works everywhere; the PUT below also carries If-None-Match for stores that check
+            // atomically
+            throw new ObjectExistsException(key);
+        }
         S3StorageConfig config = storage.config();
         byte[] data = buffer;
         int length = filled;

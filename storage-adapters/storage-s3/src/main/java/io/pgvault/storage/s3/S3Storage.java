@@ -166,6 +166,11 @@ public final class S3Storage implements Storage, ContainerProvisioning {
     public void delete(Collection<String> keys) {
         List<String> unique = new ArrayList<>(new LinkedHashSet<>(keys));
         unique.forEach(ObjectKey::check);
+        if (!unique.isEmpty()) {
+            // some S3-compatible servers (s3proxy) answer a batch delete in a missing bucket with success: a
+            // mistyped repository URL must not make `pgvault expire` look done
+            checkBucketOnce();
+        }
         for (int from = 0; from < unique.size(); from += DELETE_BATCH) {
             deleteBatch(unique.subList(from, Math.min(unique.size(), from + DELETE_BATCH)));
         }

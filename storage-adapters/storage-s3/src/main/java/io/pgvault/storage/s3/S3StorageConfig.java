@@ -89,6 +89,12 @@ public record S3StorageConfig(String bucket, String prefix, String region, URI e
                 partSize, maxRetries);
     }
 
+    public S3StorageConfig withBucket(String newBucket) {
+        return new S3StorageConfig(newBucket, prefix, region, endpoint, pathStyle, accessKey, secretKey, sessionToken,
+                profile, credentialsOrigin, storageClass, sse, sseKmsKeyId, requestTimeout, uploadConcurrency,
+                partSize, maxRetries);
+    }
+
     /** The repository's location, for messages: {@code s3://bucket/prefix}. */
     public String location() {
         return "s3://" + bucket + "/" + prefix;
