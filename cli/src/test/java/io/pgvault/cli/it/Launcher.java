@@ -1,0 +1,82 @@
+package io.pgvault.cli.it;
+
+import io.pgvault.core.pg.PgCtl;
+import io.pgvault.core.testing.PgTestCluster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The assembled pgvault launcher (target/pgvault, built by `mvn package` before failsafe runs), copied to a
+ * world-readable directory so that the postgres OS user — which runs archive_command and restore_command — can
+ * execute it. Commands run as postgres, as a real installation would.
+ */
+public final class Launcher {
+
+    private static Launcher shared;
+
+    private final Path bin;
+
+    private Launcher(Path bin) {
+        this.bin = bin;
+    }
+
+    /** The launcher, copied once per test JVM. Fails loudly when the distribution was not built. */
+    public static synchronized Launcher get() throws IOException {
+        if (shared == null) {
+            Path dist = Path.of("target", "pgvault").toAbsolutePath();
+            if (!Files.isExecutable(dist.resolve("bin/pgvault"))) {
+                throw new IllegalStateException("the pgvault distribution is missing at " + dist
+                        + ": run the integration tests with `mvn verify` (they need `package` first)");
+            }
+            Path copy = Files.createTempDirectory("pgvault-it-dist-");
+            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+            try (Stream<Path> s = Files.walk(dist)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    Path target = copy.resolve(dist.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(target);
+                        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+                    } else {
+                        Files.copy(p, target, LinkOption.NOFOLLOW_LINKS);
+                        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(
+                                Files.isExecutable(p) ? "rwxr-xr-x" : "rw-r--r--"));
+                    }
+                }
+            }
+            shared = new Launcher(copy.resolve("bin/pgvault"));
+        }
+        return shared;
+    }
+
+    public Path bin() {
+        return bin;
+    }
+
+    /** Runs {@code pgvault args...} as the postgres OS user with extra environment; returns code and output. */
+    public PgCtl.Result run(Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(bin.toString());
+        cmd.addAll(Arrays.asList(args));
+        PgCtl runner = new PgCtl(Path.of("/"), PgTestCluster.OS_USER);
+        return runner.run(cmd, env, Duration.ofMinutes(10));
+    }
+
+    /** Like {@link #run} but fails the test with pgvault's output when the exit code is not 0. */
+    public String ok(Map<String, String> env, String... args) {
+        PgCtl.Result r = run(env, args);
+        if (r.exitCode() != 0) {
+            throw new AssertionError("pgvault " + String.join(" ", args) + " exited " + r.exitCode() + ":\n"
+                    + r.output());
+        }
+        return r.output();
+    }
+}
