@@ -22,12 +22,16 @@ final class AzureClients {
 
     static BlobServiceClient serviceClient(AzureStorageConfig config) {
         Configuration sdkConfiguration = sdkConfiguration(config.credentials());
+        // The transport's timeouts make a stalled connection fail, and so be retried, instead of hanging: the retry
+        // policy's own per-try timeout does not cut synchronous calls short.
         HttpClient http = new JdkHttpClientBuilder()
                 .connectionTimeout(min(config.requestTimeout(), Duration.ofSeconds(10)))
+                .writeTimeout(config.requestTimeout())
+                .responseTimeout(config.requestTimeout())
+                .readTimeout(config.requestTimeout())
                 .configuration(sdkConfiguration)
                 .build();
-        // The storage retry policy also bounds each try by the request timeout, so a stalled connection is retried
-        // instead of hanging. It backs off exponentially from retryDelay up to maxRetryDelay.
+        // exponential back-off from retryDelay up to maxRetryDelay; each try is also bounded by the request timeout
         RequestRetryOptions retries = new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, config.maxRetries() + 1,
                 config.requestTimeout(), config.retryDelay(), config.maxRetryDelay(), null);
         BlobServiceClientBuilder builder = new BlobServiceClientBuilder()

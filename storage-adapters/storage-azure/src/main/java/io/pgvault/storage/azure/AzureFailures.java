@@ -8,10 +8,15 @@ import io.pgvault.storage.StorageException;
 import io.pgvault.storage.StorageException.Reason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -26,16 +31,20 @@ final class AzureFailures {
     /** The Authorization header of Shared Key requests: "SharedKey account:signature". */
     private static final Pattern SHARED_KEY_HEADER = Pattern.compile("(?i)(SharedKey(?:Lite)? [^:\\s]+:)\\S+");
     private static final Pattern BEARER = Pattern.compile("(?i)(Bearer )\\S+");
+    /** The first line of the service's explanation in an error body. */
+    private static final Pattern SERVICE_MESSAGE = Pattern.compile("<Message>([^<\\r\\n]*)");
 
     private final String container;
     private final String location;
     private final int maxRetries;
+    private final String endpoint;
     private final List<String> secrets;
 
     AzureFailures(AzureStorageConfig config) {
         this.container = config.container();
         this.location = config.location();
         this.maxRetries = config.maxRetries();
+        this.endpoint = config.endpoint() == null ? "the connection string's endpoint" : config.endpoint().toString();
         // longest first, so a secret that contains another is scrubbed whole
         this.secrets = config.credentials().secrets().stream().filter(s -> s.length() >= 4)
                 .sorted(Comparator.comparingInt(String::length).reversed()).toList();
@@ -102,8 +111,8 @@ final class AzureFailures {
 
     private StorageException unavailable(String op, String what, String why, RedactedException cause) {
         return new StorageException(Reason.UNAVAILABLE, "cannot " + op + " " + what + ": still failing after "
-                + maxRetries + " retries: " + why + " (check the network and azure-endpoint, or try again later)",
-                cause);
+                + maxRetries + (maxRetries == 1 ? " retry: " : " retries: ") + why
+                + " (check the network and azure-endpoint, or try again later)", cause);
     }
 
     /** 404 for a blob; a HEAD answer has no body, so an unnamed 404 counts too (a missing container names itself). */
@@ -145,28 +154,48 @@ final class AzureFailures {
     private String summary(Throwable failure) {
         String text;
         if (failure instanceof BlobStorageException e) {
-            String service = e.getServiceMessage() == null ? "" : e.getServiceMessage().lines().findFirst().orElse("");
+            Matcher found = SERVICE_MESSAGE.matcher(String.valueOf(e.getMessage()));
+            String service = found.find() ? found.group(1) : "";
             text = "HTTP " + e.getStatusCode() + (e.getErrorCode() == null ? "" : " " + e.getErrorCode())
                     + (service.isBlank() ? "" : " (" + service.trim() + ")");
         } else {
-            Throwable root = failure;
-            while (root.getCause() != null && root.getCause() != root && (root.getMessage() == null
-                    || root instanceof UncheckedIOException || root.getClass() == RuntimeException.class)) {
-                root = root.getCause();
-            }
-            String message = root.getMessage() == null ? "" : root.getMessage().lines().findFirst().orElse("");
-            text = root.getClass().getSimpleName() + (message.isBlank() ? "" : ": " + message);
+            text = networkSummary(failure);
         }
         text = redact(text);
         return text.length() > 300 ? text.substring(0, 300) + "..." : text;
     }
 
-    /** A copy of the failure and its causes with scrubbed messages and the original stack traces. */
-    RedactedException redacted(Throwable failure) {
+    /** Names the usual network failures plainly; otherwise the innermost exception that explains itself. */
+    private String networkSummary(Throwable failure) {
+        List<Throwable> chain = chain(failure);
+        // most specific first: a connection failure wraps the reason it could not connect
+        if (chain.stream().anyMatch(t -> t instanceof UnresolvedAddressException || t instanceof UnknownHostException)) {
+            return "cannot resolve the host of " + endpoint;
+        }
+        if (chain.stream().anyMatch(t -> t instanceof HttpTimeoutException || t instanceof TimeoutException)) {
+            return "no answer within the request timeout (azure-request-timeout)";
+        }
+        if (chain.stream().anyMatch(t -> t instanceof ConnectException)) {
+            return "cannot connect to " + endpoint;
+        }
+        Throwable explained = chain.stream().filter(t -> t.getMessage() != null && !t.getMessage().isBlank())
+                .reduce((outer, inner) -> inner).orElse(chain.get(chain.size() - 1));
+        String message = explained.getMessage() == null ? "" : explained.getMessage().lines().findFirst().orElse("");
+        return explained.getClass().getSimpleName() + (message.isBlank() ? "" : ": " + message);
+    }
+
+    /** The failure and its causes, outermost first, cut short on cycles. */
+    private static List<Throwable> chain(Throwable failure) {
         List<Throwable> chain = new ArrayList<>();
         for (Throwable t = failure; t != null && chain.size() < 10 && !chain.contains(t); t = t.getCause()) {
             chain.add(t);
         }
+        return chain;
+    }
+
+    /** A copy of the failure and its causes with scrubbed messages and the original stack traces. */
+    RedactedException redacted(Throwable failure) {
+        List<Throwable> chain = chain(failure);
         RedactedException copy = null;
         for (int i = chain.size() - 1; i >= 0; i--) {
             Throwable t = chain.get(i);
