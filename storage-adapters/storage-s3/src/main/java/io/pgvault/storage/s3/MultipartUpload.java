@@ -142,8 +142,9 @@ final class MultipartUpload {
             done.add(await(part));
         }
         if (createNew && storage.stat(key).isPresent()) {
-            throw new ObjectExistsException(key); // the caller then abandons the parts; If-None-Match below
-            // closes the window between this check and the commit where the store evaluates it
+            // the check that works everywhere (the caller then abandons the parts); If-None-Match below closes
+            // the window between this check and the commit on stores that evaluate it
+            throw new ObjectExistsException(key);
         }
         S3StorageConfig config = storage.config();
         AtomicInteger attempts = new AtomicInteger();

@@ -67,8 +67,7 @@ final class S3Calls {
             Thread.sleep(delay);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StorageException(StorageException.Reason.IO, "interrupted while waiting to retry " + op + " "
-                    + target + " after " + S3Errors.describe(cause), cause);
+            throw errors.interrupted(op, target, cause);
         }
     }
 }

@@ -125,6 +125,11 @@ final class S3Errors {
                 + "; run `pgvault init` to create it, or fix the repository URL", cause);
     }
 
+    StorageException interrupted(String op, String target, Throwable cause) {
+        return new StorageException(Reason.IO, "cannot " + op + " " + config.location() + target
+                + ": interrupted while waiting to retry after " + describe(cause), cause);
+    }
+
     /** The failure after the last retry. */
     StorageException exhausted(String op, String target, int attempts, RuntimeException last) {
         return new StorageException(Reason.UNAVAILABLE, "cannot " + op + " " + config.location() + target

@@ -4,6 +4,7 @@ import io.pgvault.storage.Capability;
 import io.pgvault.storage.ContainerProvisioning;
 import io.pgvault.storage.ObjectInfo;
 import io.pgvault.storage.ObjectKey;
+import io.pgvault.storage.ObjectNotFoundException;
 import io.pgvault.storage.ObjectWriter;
 import io.pgvault.storage.Storage;
 import io.pgvault.storage.StorageException;
@@ -55,6 +56,7 @@ public final class S3Storage implements Storage, ContainerProvisioning {
     /** Set once the bucket is known to exist, so a 404 on HEAD can only mean a missing key. */
     private volatile boolean bucketSeen;
 
+    /** Builds the SDK client; sends no request, so a missing bucket shows at the first operation. */
     public S3Storage(S3StorageConfig config) {
         this.config = config;
         this.credentials = S3Clients.credentials(config);
@@ -142,7 +144,7 @@ public final class S3Storage implements Storage, ContainerProvisioning {
         }
         if (length == 0) {
             if (stat(key).isEmpty()) {
-                throw new io.pgvault.storage.ObjectNotFoundException(key);
+                throw new ObjectNotFoundException(key);
             }
             return InputStream.nullInputStream();
         }

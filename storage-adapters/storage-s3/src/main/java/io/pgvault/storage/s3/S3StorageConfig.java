@@ -71,24 +71,28 @@ public record S3StorageConfig(String bucket, String prefix, String region, URI e
                 DEFAULT_PART_SIZE, DEFAULT_MAX_RETRIES);
     }
 
+    /** The same settings with another part size. */
     public S3StorageConfig withPartSize(int size) {
         return new S3StorageConfig(bucket, prefix, region, endpoint, pathStyle, accessKey, secretKey, sessionToken,
                 profile, credentialsOrigin, storageClass, sse, sseKmsKeyId, requestTimeout, uploadConcurrency, size,
                 maxRetries);
     }
 
+    /** The same settings with another retry count and request timeout. */
     public S3StorageConfig withRetries(int retries, Duration timeout) {
         return new S3StorageConfig(bucket, prefix, region, endpoint, pathStyle, accessKey, secretKey, sessionToken,
                 profile, credentialsOrigin, storageClass, sse, sseKmsKeyId, timeout, uploadConcurrency, partSize,
                 retries);
     }
 
+    /** The same settings against another endpoint. */
     public S3StorageConfig withEndpoint(URI newEndpoint) {
         return new S3StorageConfig(bucket, prefix, region, newEndpoint, pathStyle, accessKey, secretKey, sessionToken,
                 profile, credentialsOrigin, storageClass, sse, sseKmsKeyId, requestTimeout, uploadConcurrency,
                 partSize, maxRetries);
     }
 
+    /** The same settings for another bucket. */
     public S3StorageConfig withBucket(String newBucket) {
         return new S3StorageConfig(newBucket, prefix, region, endpoint, pathStyle, accessKey, secretKey, sessionToken,
                 profile, credentialsOrigin, storageClass, sse, sseKmsKeyId, requestTimeout, uploadConcurrency,
