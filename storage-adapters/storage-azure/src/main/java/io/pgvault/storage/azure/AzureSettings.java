@@ -73,6 +73,10 @@ public final class AzureSettings {
         }
         AzureCredentials credentials = AzureCredentialSources.choose(settings, environment, account);
         URI endpoint = endpoint(settings.get(ENDPOINT), account, credentials);
+        if (credentials instanceof AzureCredentials.DefaultChain && !"https".equals(endpoint.getScheme())) {
+            throw refuse("Azure AD sign-in (no azure-key, azure-sas-token or azure-connection-string given) needs an"
+                    + " https " + ENDPOINT + ", got " + endpoint + "; give a key, SAS token or connection string");
+        }
         return new AzureStorageConfig(container, prefix, endpoint, credentials, tier(settings.get(ACCESS_TIER)),
                 Duration.ofSeconds(integer(settings, REQUEST_TIMEOUT,
                         AzureStorageConfig.DEFAULT_REQUEST_TIMEOUT.toSeconds(), 1, 3600)),

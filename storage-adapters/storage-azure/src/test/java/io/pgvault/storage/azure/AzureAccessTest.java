@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.azure.storage.blob.BlobServiceClient;
+import com.azure.storage.blob.models.AccessTier;
 import com.azure.storage.common.sas.AccountSasPermission;
 import com.azure.storage.common.sas.AccountSasResourceType;
 import com.azure.storage.common.sas.AccountSasService;
@@ -149,6 +150,23 @@ class AzureAccessTest {
         try (Storage storage = open(Map.of(AzureSettings.ENDPOINT, endpoint),
                 Map.of("AZURE_STORAGE_SAS_TOKEN", "?" + sas))) {
             roundTrip(storage);
+        }
+    }
+
+    @Test
+    void newBlobsGetTheConfiguredAccessTier() throws IOException {
+        Map<String, String> settings = new HashMap<>(Azurite.settings());
+        settings.put(AzureSettings.ACCESS_TIER, "cool");
+        try (Storage storage = open(settings, Map.of())) {
+            for (int size : new int[] {10, 3 * 1024 * 1024}) { // one request, and staged blocks
+                String key = "tiered/" + size;
+                try (ObjectWriter writer = storage.write(key, WriteMode.OVERWRITE)) {
+                    writer.write(new byte[size]);
+                    writer.commit();
+                }
+                assertThat(admin.getBlobContainerClient(container).getBlobClient("access/" + key).getProperties()
+                        .getAccessTier()).isEqualTo(AccessTier.COOL);
+            }
         }
     }
 

@@ -11,9 +11,15 @@ import io.pgvault.storage.WriteMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -41,7 +47,9 @@ class AzureConcurrentWritesTest {
 
     @AfterAll
     void close() {
-        storage.close();
+        if (storage != null) {
+            storage.close();
+        }
         Azurite.deleteContainer(container);
     }
 
@@ -103,6 +111,41 @@ class AzureConcurrentWritesTest {
             assertThatThrownBy(slow::commit).isInstanceOf(ObjectExistsException.class).hasMessageContaining(key);
         }
         assertThat(get(key)).isEqualTo("first");
+    }
+
+    @Test
+    void multiBlockCreateNewRaceHasOneWinnerWhoseBytesAreStored() throws Exception {
+        String key = "race/" + UUID.randomUUID();
+        int writers = 5;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<byte[]>> results = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                byte[] data = blocks(3 + w);
+                results.add(pool.submit(() -> {
+                    try (ObjectWriter writer = storage.write(key, WriteMode.CREATE_NEW)) {
+                        writer.write(data);
+                        writer.commit();
+                        return data;
+                    } catch (ObjectExistsException e) {
+                        return null;
+                    }
+                }));
+            }
+            List<byte[]> winners = new ArrayList<>();
+            for (Future<byte[]> result : results) {
+                byte[] won = result.get(1, TimeUnit.MINUTES);
+                if (won != null) {
+                    winners.add(won);
+                }
+            }
+            assertThat(winners).hasSize(1);
+            try (InputStream in = storage.read(key)) {
+                assertThat(in.readAllBytes()).isEqualTo(winners.get(0));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -56,9 +56,15 @@ class AzureRetryTest {
 
     @AfterAll
     void stop() throws IOException {
-        viaProxy.close();
-        direct.close();
-        proxy.close();
+        for (AutoCloseable open : new AutoCloseable[] {viaProxy, direct, proxy}) {
+            if (open != null) {
+                try {
+                    open.close();
+                } catch (Exception e) {
+                    throw new IOException(e);
+                }
+            }
+        }
         Azurite.deleteContainer(container);
     }
 

@@ -156,6 +156,8 @@ class AzureSettingsTest {
         refused(() -> parse("azure://box", Map.of(), Map.of("AZURE_STORAGE_KEY", KEY)), "AZURE_STORAGE_KEY");
         refused(() -> parse("azure://box", withKey(AzureSettings.SAS_TOKEN, SAS), Map.of()), "only one");
         refused(() -> parse("azure://box", Map.of(), Map.of()), "azure-account");
+        refused(() -> parse("azure://box", Map.of(AzureSettings.ENDPOINT, "http://127.0.0.1:10000/acct"), Map.of()),
+                "https", "azure-key");
         refused(() -> parse("azure://box", Map.of(AzureSettings.CONNECTION_STRING, "just-a-secret-value"), Map.of()),
                 "connection string");
         assertThatThrownBy(() -> parse("azure://box", withKey(AzureSettings.KEY, "not base64 !!"), Map.of()))
