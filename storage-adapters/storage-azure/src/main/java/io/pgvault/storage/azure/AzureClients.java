@@ -22,8 +22,7 @@ final class AzureClients {
 
     static BlobServiceClient serviceClient(AzureStorageConfig config) {
         Configuration sdkConfiguration = sdkConfiguration(config.credentials());
-        // The transport's timeouts make a stalled connection fail, and so be retried, instead of hanging: the retry
-        // policy's own per-try timeout does not cut synchronous calls short.
+        // The transport's timeouts make a stalled connection fail, and so be retried, instead of hanging.
         HttpClient http = new JdkHttpClientBuilder()
                 .connectionTimeout(min(config.requestTimeout(), Duration.ofSeconds(10)))
                 .writeTimeout(config.requestTimeout())
@@ -31,12 +30,11 @@ final class AzureClients {
                 .readTimeout(config.requestTimeout())
                 .configuration(sdkConfiguration)
                 .build();
-        // exponential back-off from retryDelay up to maxRetryDelay; each try is also bounded by the request timeout
-        RequestRetryOptions retries = new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, config.maxRetries() + 1,
-                config.requestTimeout(), config.retryDelay(), config.maxRetryDelay(), null);
+        // retries are AzureRetryStrategy's (with jitter); the storage SDK's own retry step gets a single try
         BlobServiceClientBuilder builder = new BlobServiceClientBuilder()
                 .httpClient(http)
-                .retryOptions(retries)
+                .retryOptions(new RequestRetryOptions(RetryPolicyType.FIXED, 1, (Duration) null, null, null, null))
+                .addPolicy(AzureRetryStrategy.policy(config))
                 .configuration(sdkConfiguration);
         try {
             if (config.credentials() instanceof AzureCredentials.ConnectionString c) {

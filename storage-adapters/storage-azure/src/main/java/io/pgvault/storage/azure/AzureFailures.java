@@ -129,9 +129,9 @@ final class AzureFailures {
         return failure instanceof BlobStorageException e && e.getStatusCode() == status;
     }
 
-    /** The statuses the SDK's retry policy retries: timeouts, throttling and server errors. */
+    /** Statuses worth retrying: timeouts, throttling and server errors (not 501 or 505, which will not change). */
     static boolean isTransient(int status) {
-        return status == 408 || status == 429 || status >= 500;
+        return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
     }
 
     /**
