@@ -35,8 +35,8 @@ import java.util.stream.Stream;
 /**
  * A repository in an Azure Blob Storage container, one block blob per object, under an optional prefix. Writes stage
  * blocks and become visible only when the block list is committed; create-new is an If-None-Match condition on that
- * commit, so the service arbitrates races. Retries of transient failures are the SDK's retry policy, configured from
- * {@link AzureStorageConfig}.
+ * commit, so the service arbitrates races. Transient failures are retried inside the SDK's pipeline (see
+ * {@link AzureRetryStrategy}); what reaches the caller is a {@link StorageException} that names the object.
  */
 public final class AzureStorage implements Storage, ContainerProvisioning {
 

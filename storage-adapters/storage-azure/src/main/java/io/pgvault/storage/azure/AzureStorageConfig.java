@@ -19,8 +19,9 @@ import java.util.Objects;
  * @param blockSize         bytes per staged block; also the unit of buffered reads. Memory per open write is at
  *                          most {@code (uploadConcurrency + 1) * blockSize}
  * @param maxRetries        retries of a transient failure (connection reset, timeout, 5xx, throttling)
- * @param retryDelay        first retry delay; doubles with each retry
- * @param maxRetryDelay     ceiling of the retry delay
+ * @param retryDelay        ceiling of the first retry's delay; doubles with each retry, the delay drawn between
+ *                          half the ceiling and all of it
+ * @param maxRetryDelay     the highest ceiling
  * @param listPageSize      blobs asked for per listing request
  */
 public record AzureStorageConfig(String container, String prefix, URI endpoint, AzureCredentials credentials,
