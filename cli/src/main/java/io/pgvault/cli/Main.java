@@ -154,6 +154,11 @@ public final class Main {
         root.setLevel(debug ? Level.DEBUG : Level.WARN);
         if (!debug) {
             ((Logger) LoggerFactory.getLogger("io.pgvault")).setLevel(Level.WARN);
+            // the SDKs log every retried request; pgvault's adapters report the final outcome in one line instead
+            for (String sdk : List.of("com.azure", "software.amazon", "org.apache.hc", "com.github.openstack4j",
+                    "org.openstack4j")) {
+                ((Logger) LoggerFactory.getLogger(sdk)).setLevel(Level.OFF);
+            }
         } else {
             ((Logger) LoggerFactory.getLogger("io.pgvault")).setLevel(Level.DEBUG);
             // third-party wire logs drown pgvault's own; keep them at INFO even in debug

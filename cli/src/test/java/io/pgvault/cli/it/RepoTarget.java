@@ -27,6 +27,33 @@ public record RepoTarget(String name, String url, List<String> options, Map<Stri
         return new RepoTarget("file", "file://" + repo, List.of(), Map.of());
     }
 
+    /** A fresh bucket on the s3proxy started by infra/s3proxy.sh (pgvault init creates it). */
+    public static RepoTarget s3() {
+        String endpoint = envOr("PGVAULT_IT_S3_ENDPOINT", "http://127.0.0.1:8081");
+        return new RepoTarget("s3", "s3://pgvault-it-" + suffix() + "/pitr",
+                List.of("--s3-endpoint", endpoint, "--s3-path-style", "true", "--s3-part-size", "5MiB"),
+                Map.of("AWS_ACCESS_KEY_ID", "test-access-key", "AWS_SECRET_ACCESS_KEY", "test-secret-key"));
+    }
+
+    /** A fresh container on the Azurite started by infra/azurite.sh, with its well-known development key. */
+    public static RepoTarget azure() {
+        String endpoint = envOr("PGVAULT_IT_AZURE_ENDPOINT", "http://127.0.0.1:10000/devstoreaccount1");
+        return new RepoTarget("azure", "azure://pgvault-it-" + suffix() + "/pitr",
+                List.of("--azure-endpoint", endpoint, "--azure-account", "devstoreaccount1", "--azure-block-size",
+                        "4MiB"),
+                Map.of("AZURE_STORAGE_KEY",
+                        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="));
+    }
+
+    static String envOr(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    static String suffix() {
+        return Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+    }
+
     /** The arguments that select this repository and cluster, for pgvault command lines. */
     public List<String> args(String cluster) {
         List<String> a = new ArrayList<>(List.of("--repo", url, "--cluster", cluster));
