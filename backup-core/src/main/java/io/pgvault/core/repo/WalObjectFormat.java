@@ -63,7 +63,7 @@ public final class WalObjectFormat {
         } catch (IllegalArgumentException e) {
             throw new PgVaultException(ErrorCode.DAMAGED, "archived WAL object " + key + " names an unknown codec");
         }
-        int flags = raw[9];
+        int flags = raw[9] & 0xFF;
         long size = b.getLong(16);
         byte[] sha = Arrays.copyOfRange(raw, 24, 56);
         return new Header(codec, flags, size, sha);

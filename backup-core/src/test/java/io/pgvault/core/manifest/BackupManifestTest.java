@@ -1,0 +1,229 @@
+package io.pgvault.core.manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgvault.core.ErrorCode;
+import io.pgvault.core.PgVaultException;
+import io.pgvault.core.pg.Lsn;
+import io.pgvault.core.pg.TimelineId;
+import io.pgvault.core.repo.BackupId;
+import io.pgvault.core.repo.BackupType;
+import io.pgvault.core.repo.Json;
+import io.pgvault.core.stream.Codec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BackupManifestTest {
+
+    private static final String KEY = "main/backups/20261120T101500F/manifest.json";
+
+    static BackupManifest full() {
+        List<FileEntry> files = List.of(
+                FileEntry.directory("base", 0700, 1_700_000_000_000L),
+                FileEntry.directory("base/1", 0700, 1_700_000_000_001L),
+                new FileEntry("base/1/1259", EntryKind.FILE, 90_112, 0600, 1_700_000_000_002L,
+                        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                        null, List.of(new Chunk("data/b1.zst", 0, 4_321, 0, 90_112))),
+                new FileEntry("base/1/16400", EntryKind.FILE, 3L * 1024 * 1024 * 1024, 0600, 1_700_000_000_003L,
+                        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", null, List.of(
+                        new Chunk("data/f1.zst", 0, 1_000_000, 0, 1L << 30),
+                        new Chunk("data/f1.zst", 1_000_000, 2_000_000, 1L << 30, 1L << 30),
+                        new Chunk("data/f2.zst", 0, 3_000_000, 2L << 30, 1L << 30))),
+                new FileEntry("base/1/empty", EntryKind.FILE, 0, 0600, 1_700_000_000_004L,
+                        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", null, List.of()),
+                FileEntry.link("pg_tblspc/16500", "/srv/ts1", 1_700_000_000_005L),
+                FileEntry.directory("pg_tblspc/16500/PG_15_202209061", 0700, 1_700_000_000_006L),
+                FileEntry.directory("pg_wal", 0700, 1_700_000_000_007L));
+        return new BackupManifest(BackupManifest.FORMAT, BackupId.parse("20261120T101500F"), BackupType.FULL, null,
+                "main", "7312345678901234567", 150018, 16L * 1024 * 1024, TimelineId.of(1),
+                Lsn.parse("0/2000028"), Lsn.parse("0/2000138"), "000000010000000000000002",
+                "000000010000000000000002", Instant.parse("2026-11-20T10:15:00.123456Z"),
+                Instant.parse("2026-11-20T10:16:30Z"),
+                "START WAL LOCATION: 0/2000028 (file 000000010000000000000002)\nSTART TIMELINE: 1\n",
+                null, Codec.ZSTD, 3, null, List.of(new TablespaceEntry(16500, "ts1", "/srv/ts1")), files,
+                3L * 1024 * 1024 * 1024 + 90_112, 6_004_321, "0.1.0");
+    }
+
+    static byte[] write(BackupManifest m) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        m.write(out);
+        return out.toByteArray();
+    }
+
+    static BackupManifest read(byte[] json) {
+        return BackupManifest.read(new ByteArrayInputStream(json), KEY);
+    }
+
+    @Test
+    void roundTripsEverything() throws IOException {
+        BackupManifest m = full();
+        BackupManifest back = read(write(m));
+        assertThat(back).isEqualTo(m);
+        assertThat(back.files()).hasSize(8);
+        assertThat(back.files().get(3).chunks()).hasSize(3);
+        assertThat(back.files().get(3).storedSize()).isEqualTo(6_000_000);
+        assertThat(back.tablespaces()).containsExactly(new TablespaceEntry(16500, "ts1", "/srv/ts1"));
+        assertThat(back.startTime()).isEqualTo(Instant.parse("2026-11-20T10:15:00.123456Z"));
+    }
+
+    @Test
+    void nullsAreLeftOutAndReadBackAsNull() throws IOException {
+        String json = new String(write(full()), StandardCharsets.UTF_8);
+        assertThat(json).doesNotContain("\"parent\"").doesNotContain("\"tablespaceMap\"")
+                .doesNotContain("\"encryption\"").doesNotContain("\"linkTarget\" : null");
+        BackupManifest back = read(json.getBytes(StandardCharsets.UTF_8));
+        assertThat(back.parent()).isNull();
+        assertThat(back.tablespaceMap()).isNull();
+        assertThat(back.encryption()).isNull();
+        assertThat(back.files().get(0).sha256()).isNull();
+        assertThat(back.files().get(0).linkTarget()).isNull();
+    }
+
+    @Test
+    void incrementalWithParentTablespaceMapAndEncryption() throws IOException {
+        BackupManifest f = full();
+        BackupManifest incr = new BackupManifest(f.format(), BackupId.parse("20261121T000000I"), BackupType.INCREMENTAL,
+                f.id(), f.cluster(), f.systemIdentifier(), f.pgVersionNum(), f.walSegmentSize(), TimelineId.of(2),
+                Lsn.parse("1/A0000028"), Lsn.parse("1/A0000100"), "0000000200000001000000A0",
+                "0000000200000001000000A0", f.startTime(), f.stopTime(), f.backupLabel(),
+                "16500 /srv/ts1\n", Codec.LZ4, 0, "aes-256-gcm;kdf=argon2id", f.tablespaces(), f.files(),
+                f.dataSize(), f.repoSize(), f.pgvaultVersion());
+        BackupManifest back = read(write(incr));
+        assertThat(back).isEqualTo(incr);
+        assertThat(back.parent()).isEqualTo(f.id());
+        assertThat(back.type()).isEqualTo(BackupType.INCREMENTAL);
+        assertThat(back.codec()).isEqualTo(Codec.LZ4);
+    }
+
+    @Test
+    void valueTypesUseTheirTextForms() throws IOException {
+        String json = new String(write(full()), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"id\" : \"20261120T101500F\"")
+                .contains("\"type\" : \"full\"")
+                .contains("\"startLsn\" : \"0/2000028\"")
+                .contains("\"timeline\" : 1")
+                .contains("\"stopTime\" : \"2026-11-20T10:16:30Z\"");
+    }
+
+    @Test
+    void missingListsBecomeEmpty() throws IOException {
+        ObjectNode node = (ObjectNode) Json.mapper().readTree(write(full()));
+        node.remove("files");
+        node.remove("tablespaces");
+        BackupManifest back = read(Json.mapper().writeValueAsBytes(node));
+        assertThat(back.files()).isEmpty();
+        assertThat(back.tablespaces()).isEmpty();
+    }
+
+    @Test
+    void unknownFieldsAreToleratedForForwardCompatibility() throws IOException {
+        ObjectNode node = (ObjectNode) Json.mapper().readTree(write(full()));
+        node.put("bundleIndex", "data/index.json");
+        assertThat(read(Json.mapper().writeValueAsBytes(node))).isEqualTo(full());
+    }
+
+    @Test
+    void wrongFormatIsDamagedNamingKeyAndFormat() throws IOException {
+        ObjectNode node = (ObjectNode) Json.mapper().readTree(write(full()));
+        node.put("format", 2);
+        byte[] json = Json.mapper().writeValueAsBytes(node);
+        assertThatThrownBy(() -> read(json))
+                .isInstanceOfSatisfying(PgVaultException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DAMAGED))
+                .hasMessageContaining(KEY)
+                .hasMessageContaining("format 2");
+    }
+
+    @Test
+    void missingFormatIsDamaged() throws IOException {
+        ObjectNode node = (ObjectNode) Json.mapper().readTree(write(full()));
+        node.remove("format");
+        byte[] json = Json.mapper().writeValueAsBytes(node);
+        assertDamaged(json);
+    }
+
+    @Test
+    void truncatedManifestIsDamaged() throws IOException {
+        byte[] json = write(full());
+        for (int len : new int[] {0, 1, json.length / 3, json.length / 2, json.length - 2}) {
+            assertDamaged(Arrays.copyOf(json, len));
+        }
+    }
+
+    @Test
+    void garbageIsDamaged() {
+        assertDamaged("not json at all".getBytes(StandardCharsets.UTF_8));
+        assertDamaged("[]".getBytes(StandardCharsets.UTF_8));
+        assertDamaged("{}".getBytes(StandardCharsets.UTF_8));
+        assertDamaged(new byte[] {(byte) 0x28, (byte) 0xB5, (byte) 0x2F, (byte) 0xFD, 0, 0});
+    }
+
+    @Test
+    void corruptedValuesAreDamaged() throws IOException {
+        String json = new String(write(full()), StandardCharsets.UTF_8);
+        assertDamaged(json.replace("\"0/2000028\"", "\"0/200002Z\""));
+        assertDamaged(json.replace("\"20261120T101500F\"", "\"yesterday\""));
+        assertDamaged(json.replace("\"type\" : \"full\"", "\"type\" : \"weekly\""));
+        assertDamaged(json.replace("\"timeline\" : 1", "\"timeline\" : 0"));
+        assertDamaged(json.replace("\"2026-11-20T10:16:30Z\"", "\"sometime\""));
+        assertDamaged(json.replace("\"stopTime\"", "\"stopTimeX\""));
+    }
+
+    @Test
+    void unsafePathsInFilesAreDamaged() throws IOException {
+        String json = new String(write(full()), StandardCharsets.UTF_8);
+        assertDamaged(json.replace("\"path\" : \"base/1/1259\"", "\"path\" : \"../../etc/passwd\""));
+        assertDamaged(json.replace("\"path\" : \"base/1/1259\"", "\"path\" : \"/etc/passwd\""));
+        assertDamaged(json.replace("\"path\" : \"base/1/1259\"", "\"path\" : \"base/../../x\""));
+        assertDamaged(json.replace("\"path\" : \"base/1/1259\"", "\"path\" : \"base\\\\..\\\\x\""));
+    }
+
+    @Test
+    void negativeChunkPositionsAreDamaged() throws IOException {
+        String json = new String(write(full()), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"length\" : 4321");
+        assertDamaged(json.replace("\"length\" : 4321", "\"length\" : -4321"));
+    }
+
+    @Test
+    void fileEntryRefusesUnsafePaths() {
+        for (String bad : List.of("/abs", "a/../b", "..", "a\\b")) {
+            assertThatThrownBy(() -> FileEntry.directory(bad, 0700, 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(bad);
+        }
+        assertThat(FileEntry.directory("a..b/..c", 0700, 0).path()).isEqualTo("a..b/..c");
+    }
+
+    @Test
+    void chunkRefusesNegativePositions() {
+        assertThatThrownBy(() -> new Chunk("data/b1.zst", -1, 1, 0, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("data/b1.zst");
+        assertThatThrownBy(() -> new Chunk("data/b1.zst", 0, 1, -1, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Chunk("data/b1.zst", 0, 1, 0, -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void listsAreCopiedAndImmutable() {
+        BackupManifest m = full();
+        assertThatThrownBy(() -> m.files().add(FileEntry.directory("x", 0700, 0)))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> m.files().get(3).chunks().clear()).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    private static void assertDamaged(String json) {
+        assertDamaged(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void assertDamaged(byte[] json) {
+        assertThatThrownBy(() -> read(json))
+                .isInstanceOfSatisfying(PgVaultException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DAMAGED))
+                .hasMessageContaining(KEY);
+    }
+}
