@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoField;
 import java.util.Objects;
 
@@ -127,9 +128,12 @@ public sealed interface RecoveryTarget {
         }
     }
 
-    /** ISO-8601 with a zone; 'T' or a space between date and time; fractions of seconds allowed. */
+    /**
+     * ISO-8601 with a zone; 'T' or a space between date and time; fractions of seconds allowed. Strict, so an
+     * impossible date (February 30) is refused instead of being moved to another day.
+     */
     DateTimeFormatter ISO_WITH_ZONE = new DateTimeFormatterBuilder()
-            .appendPattern("yyyy-MM-dd")
+            .appendPattern("uuuu-MM-dd")
             .optionalStart().appendLiteral('T').optionalEnd()
             .optionalStart().appendLiteral(' ').optionalEnd()
             .appendPattern("HH:mm")
@@ -138,7 +142,8 @@ public sealed interface RecoveryTarget {
             .optionalEnd()
             .optionalStart().appendLiteral(' ').optionalEnd()
             .appendPattern("[XXXXX][XXXX][XXX][XX][X]")
-            .toFormatter();
+            .toFormatter()
+            .withResolverStyle(ResolverStyle.STRICT);
 
     /**
      * Parses a target time. A time without a zone is refused rather than guessed.
