@@ -7,6 +7,7 @@ import io.pgvault.cli.commands.InitCommand;
 import io.pgvault.cli.commands.ListCommand;
 import io.pgvault.cli.commands.RestoreCommand;
 import io.pgvault.cli.commands.WalFetchCommand;
+import io.pgvault.cli.commands.VerifyCommand;
 import io.pgvault.cli.commands.WalPushCommand;
 import io.pgvault.core.Version;
 import picocli.CommandLine.Command;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Mixin;
             "Flags win over the environment, which wins over the config file.",
             ""},
         subcommands = {InitCommand.class, BackupCommand.class, WalPushCommand.class, WalFetchCommand.class,
-            ListCommand.class, InfoCommand.class, RestoreCommand.class, DemoCommand.class},
+            ListCommand.class, InfoCommand.class, RestoreCommand.class, VerifyCommand.class, DemoCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0 success            1 wal-fetch: WAL file not in the archive",

@@ -78,9 +78,17 @@ public final class Repository implements RepositoryReader {
 
     @Override
     public List<BackupManifest> backups() {
-        List<BackupId> ids;
+        List<BackupManifest> manifests = new ArrayList<>();
+        for (BackupId id : backupIds()) {
+            manifests.add(backup(id));
+        }
+        return manifests;
+    }
+
+    @Override
+    public List<BackupId> backupIds() {
         try (Stream<ObjectInfo> s = storage.list(layout.backupsPrefix())) {
-            ids = s.map(ObjectInfo::key)
+            return s.map(ObjectInfo::key)
                     .filter(k -> k.endsWith("/manifest.json"))
                     .map(k -> k.substring(layout.backupsPrefix().length(), k.length() - "/manifest.json".length()))
                     .filter(id -> !id.contains("/"))
@@ -89,11 +97,6 @@ public final class Repository implements RepositoryReader {
                     .sorted()
                     .collect(Collectors.toList());
         }
-        List<BackupManifest> manifests = new ArrayList<>(ids.size());
-        for (BackupId id : ids) {
-            manifests.add(backup(id));
-        }
-        return manifests;
     }
 
     private static BackupId parseIdOrNull(String text) {

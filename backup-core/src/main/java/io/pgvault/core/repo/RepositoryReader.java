@@ -22,6 +22,9 @@ public interface RepositoryReader {
      */
     ClusterInfo requireClusterInfo();
 
+    /** The ids of every backup that has a manifest, oldest first, without reading the manifests. */
+    List<BackupId> backupIds();
+
     /** Every backup that has a manifest, oldest first. */
     List<BackupManifest> backups();
 
