@@ -12,10 +12,13 @@ import io.pgvault.cli.commands.WalPushCommand;
 import io.pgvault.core.Version;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ScopeType;
 
 /** The root command: global options and the list of commands. */
+// INHERIT gives every command --help and --version (its usage, the exit codes); without it 'pgvault restore --help',
+// which the usage-error hint recommends, is itself a usage error
 @Command(name = "pgvault", mixinStandardHelpOptions = true, version = "pgvault " + Version.VALUE,
-        sortOptions = false, usageHelpAutoWidth = true,
+        scope = ScopeType.INHERIT, sortOptions = false, usageHelpAutoWidth = true,
         description = {
             "PostgreSQL backup and point-in-time recovery.",
             "",
