@@ -60,7 +60,8 @@ final class RecoveryConfigWriter {
             lines.add("# It will be overwritten by the ALTER SYSTEM command.");
         }
         lines.add("# recovery settings written by pgvault restore at " + Instant.now());
-        settings.forEach((k, v) -> lines.add(k + " = '" + v.replace("'", "''") + "'"));
+        // escaped as ALTER SYSTEM does: PostgreSQL's parser reads backslash escapes inside quoted values
+        settings.forEach((k, v) -> lines.add(k + " = '" + v.replace("\\", "\\\\").replace("'", "''") + "'"));
         Files.write(auto, lines, StandardCharsets.UTF_8);
         Files.write(pgdata.resolve(signalFile), new byte[0]);
     }
