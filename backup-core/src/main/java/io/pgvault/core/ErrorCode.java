@@ -32,7 +32,11 @@ public enum ErrorCode {
     /** A local file operation failed (disk full, permission). */
     LOCAL_IO(13),
     /** A bug: please report it with the output of --debug. */
-    INTERNAL(70);
+    INTERNAL(70),
+    /** Managed recovery ended before the recovery target was reached (a WAL gap, a target that never came). */
+    TARGET_NOT_REACHED(14),
+    /** A standby replayed past the point where the newest timeline branched off: it must be rebuilt. */
+    STANDBY_DIVERGED(15);
 
     private final int exitCode;
 

@@ -6,6 +6,7 @@ import io.pgvault.cli.commands.InfoCommand;
 import io.pgvault.cli.commands.InitCommand;
 import io.pgvault.cli.commands.ListCommand;
 import io.pgvault.cli.commands.RestoreCommand;
+import io.pgvault.cli.commands.StandbyCommand;
 import io.pgvault.cli.commands.WalFetchCommand;
 import io.pgvault.cli.commands.VerifyCommand;
 import io.pgvault.cli.commands.WalPushCommand;
@@ -27,7 +28,8 @@ import picocli.CommandLine.ScopeType;
             "Flags win over the environment, which wins over the config file.",
             ""},
         subcommands = {InitCommand.class, BackupCommand.class, WalPushCommand.class, WalFetchCommand.class,
-            ListCommand.class, InfoCommand.class, RestoreCommand.class, VerifyCommand.class, DemoCommand.class},
+            ListCommand.class, InfoCommand.class, RestoreCommand.class, StandbyCommand.class, VerifyCommand.class,
+            DemoCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0 success            1 wal-fetch: WAL file not in the archive",
@@ -35,6 +37,7 @@ import picocli.CommandLine.ScopeType;
             "  5 not found          6 repository storage error 7 PostgreSQL error",
             "  8 WAL conflict       9 damaged data             10 timeout",
             "  11 locked            12 wrong cluster           13 local I/O error      70 internal error",
+            "  14 recovery ended before the target        15 standby must be rebuilt (standby --check)",
             "",
             "Example: pgvault --repo file:///var/lib/pgvault --pgdata /var/lib/postgresql/15/main backup"})
 public class PgVaultCommand implements Runnable {

@@ -35,6 +35,48 @@ public final class DataDirectoryGuard {
         }
     }
 
+    /**
+     * For a delta restore: refuses a non-empty directory that is not a data directory of the backup's cluster, so
+     * --delta never empties a directory given by mistake.
+     *
+     * @param systemIdentifier the backup's system identifier (unsigned, decimal)
+     */
+    public static void refuseForeignDataDirectory(Path pgdata, String systemIdentifier) {
+        if (!Files.isDirectory(pgdata) || isEmpty(pgdata)) {
+            return;
+        }
+        if (!Files.isRegularFile(pgdata.resolve("PG_VERSION"))) {
+            throw new PgVaultException(ErrorCode.REFUSED, pgdata + " is not a PostgreSQL data directory (no "
+                    + "PG_VERSION); --delta only rewrites a data directory of the same cluster, check --pgdata");
+        }
+        Path control = pgdata.resolve("global/pg_control");
+        if (!Files.isRegularFile(control)) {
+            return;
+        }
+        try (java.io.InputStream in = Files.newInputStream(control)) {
+            byte[] first = in.readNBytes(8);
+            if (first.length == 8) {
+                long id = java.nio.ByteBuffer.wrap(first).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+                String found = Long.toUnsignedString(id);
+                if (!found.equals(systemIdentifier)) {
+                    throw new PgVaultException(ErrorCode.REFUSED, pgdata + " belongs to database system " + found
+                            + ", the backup to " + systemIdentifier + "; --delta only rewrites a data directory of "
+                            + "the same cluster (restore into an empty directory instead)");
+                }
+            }
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.LOCAL_IO, "cannot read " + control + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.LOCAL_IO, "cannot read " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Refuses a directory that exists and holds anything. */
     public static void refuseNonEmpty(Path dir, String what) {
         if (!Files.exists(dir)) {
@@ -46,7 +88,7 @@ public final class DataDirectoryGuard {
         try (Stream<Path> s = Files.list(dir)) {
             if (s.findAny().isPresent()) {
                 throw new PgVaultException(ErrorCode.REFUSED, what + " " + dir + " is not empty; restore into an "
-                        + "empty directory (pgvault never overwrites a data directory)");
+                        + "empty directory, or use --delta to rewrite a data directory of this cluster in place");
             }
         } catch (IOException e) {
             throw new PgVaultException(ErrorCode.LOCAL_IO, "cannot read " + dir + ": " + e.getMessage(), e);

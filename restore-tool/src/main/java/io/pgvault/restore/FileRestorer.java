@@ -41,32 +41,49 @@ final class FileRestorer {
 
     private static final int BUFFER = 256 * 1024;
 
+    /** A gap in a bundle worth skipping with a new ranged read rather than reading through it. */
+    private static final long SKIP_GAP = 1024 * 1024;
+
     private final RepositoryReader repository;
     private final BackupManifest manifest;
     private final Path pgdata;
     private final Map<Long, Path> tablespaceMap;
     private final FileOwner owner;
     private final BackupProgress progress;
+    private final Set<String> unchanged;
 
+    /**
+     * @param unchanged files already in place with the backup's content (delta restore): only their mode, time and
+     *                  owner are set
+     */
     FileRestorer(RepositoryReader repository, BackupManifest manifest, Path pgdata, Map<Long, Path> tablespaceMap,
-                 FileOwner owner, BackupProgress progress) {
+                 FileOwner owner, BackupProgress progress, Set<String> unchanged) {
         this.repository = repository;
         this.manifest = manifest;
         this.pgdata = pgdata;
         this.tablespaceMap = tablespaceMap;
         this.owner = owner;
         this.progress = progress;
+        this.unchanged = unchanged;
     }
 
-    /** Restores everything; returns the number of files written. */
+    /** Restores every file not known to be unchanged; returns the number of files written. */
     int restore(int jobs) throws IOException {
         createDirectoriesAndLinks();
         Map<String, List<FileEntry>> byObject = new LinkedHashMap<>();
         List<FileEntry> empty = new ArrayList<>();
+        long total = 0;
+        int count = 0;
         for (FileEntry f : manifest.files()) {
             if (f.kind() != EntryKind.FILE) {
                 continue;
             }
+            if (unchanged.contains(f.path())) {
+                setAttributes(pgdata.resolve(f.path()), f);
+                continue;
+            }
+            total += f.size();
+            count++;
             if (f.chunks().isEmpty()) {
                 empty.add(f);
             } else {
@@ -76,14 +93,38 @@ final class FileRestorer {
         for (FileEntry f : empty) {
             writeFile(f, InputStream.nullInputStream());
         }
-        long total = manifest.files().stream().mapToLong(FileEntry::size).sum();
-        progress.started(total, (int) manifest.files().stream().filter(f -> f.kind() == EntryKind.FILE).count());
-        List<List<FileEntry>> tasks = new ArrayList<>(byObject.values());
+        progress.started(total, count);
+        List<List<FileEntry>> tasks = new ArrayList<>();
+        for (List<FileEntry> files : byObject.values()) {
+            tasks.addAll(splitAtGaps(files));
+        }
         tasks.sort(Comparator.comparingLong((List<FileEntry> t) -> t.stream().mapToLong(FileEntry::size).sum())
                 .reversed());
         runParallel(tasks, jobs);
         finishDirectories();
-        return empty.size() + tasks.stream().mapToInt(List::size).sum();
+        return count;
+    }
+
+    /** Files of one object in offset order, cut where a long stretch of the object is not needed. */
+    private static List<List<FileEntry>> splitAtGaps(List<FileEntry> files) {
+        List<FileEntry> ordered = new ArrayList<>(files);
+        ordered.sort(Comparator.comparingLong(f -> f.chunks().get(0).offset()));
+        List<List<FileEntry>> runs = new ArrayList<>();
+        List<FileEntry> run = new ArrayList<>();
+        long end = -1;
+        for (FileEntry f : ordered) {
+            Chunk c = f.chunks().get(0);
+            if (!run.isEmpty() && c.offset() - end > SKIP_GAP) {
+                runs.add(run);
+                run = new ArrayList<>();
+            }
+            run.add(f);
+            end = c.offset() + c.length();
+        }
+        if (!run.isEmpty()) {
+            runs.add(run);
+        }
+        return runs;
     }
 
     private void runParallel(List<List<FileEntry>> tasks, int jobs) throws IOException {
@@ -177,6 +218,10 @@ final class FileRestorer {
                     + manifest.id() + " (size " + size + " vs " + f.size() + ", checksum mismatch="
                     + !sha.equals(f.sha256()) + "); the backup is damaged, run pgvault verify");
         }
+        setAttributes(target, f);
+    }
+
+    private void setAttributes(Path target, FileEntry f) throws IOException {
         Files.setPosixFilePermissions(target, permissions(f.mode()));
         Files.setLastModifiedTime(target, FileTime.fromMillis(f.mtime()));
         owner.apply(target);
@@ -200,7 +245,9 @@ final class FileRestorer {
                     Files.setPosixFilePermissions(linkTarget, permissions(0700));
                     owner.apply(linkTarget);
                 }
-                Files.createSymbolicLink(target, linkTarget);
+                if (!Files.isSymbolicLink(target)) {
+                    Files.createSymbolicLink(target, linkTarget);
+                }
                 owner.apply(target);
             }
         }

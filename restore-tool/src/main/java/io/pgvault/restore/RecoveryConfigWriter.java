@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,7 @@ import java.util.Set;
 
 /**
  * Writes recovery settings into postgresql.auto.conf (replacing earlier recovery settings, which a backup of a once
- * restored server may carry) and creates recovery.signal.
+ * restored server may carry) and creates recovery.signal or standby.signal.
  */
 final class RecoveryConfigWriter {
 
@@ -39,19 +40,30 @@ final class RecoveryConfigWriter {
         if (request.targetTimeline() != null) {
             s.put("recovery_target_timeline", request.targetTimeline());
         }
+        if (request.standby() != null) {
+            s.put("primary_conninfo", request.standby().primaryConninfo());
+            if (request.standby().slotName() != null) {
+                s.put("primary_slot_name", request.standby().slotName());
+            }
+        }
         if (request.archiveOff()) {
             s.put("archive_mode", "off");
+        }
+        if (request.port() != null) {
+            s.put("port", request.port().toString());
         }
         return s;
     }
 
     static void write(Path pgdata, Map<String, String> settings, String signalFile) throws IOException {
         Path auto = pgdata.resolve("postgresql.auto.conf");
+        Set<String> replaced = new HashSet<>(REPLACED);
+        replaced.addAll(settings.keySet());
         List<String> lines = new ArrayList<>();
         if (Files.exists(auto)) {
             for (String line : Files.readAllLines(auto, StandardCharsets.UTF_8)) {
                 String key = line.strip().split("[\\s=]", 2)[0];
-                if (!REPLACED.contains(key) && !line.startsWith("# recovery settings written by pgvault")) {
+                if (!replaced.contains(key) && !line.startsWith("# recovery settings written by pgvault")) {
                     lines.add(line);
                 }
             }

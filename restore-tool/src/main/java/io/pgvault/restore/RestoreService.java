@@ -4,6 +4,7 @@ import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
 import io.pgvault.core.backup.BackupProgress;
 import io.pgvault.core.manifest.BackupManifest;
+import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.manifest.TablespaceEntry;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.repo.RepositoryReader;
@@ -13,12 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Restores a backup into an empty data directory and configures recovery to the requested target. Every refusal —
- * a running server, a non-empty directory, a target outside the recoverable window — happens before anything is
+ * Restores a backup into a data directory and configures recovery to the requested target (or as a standby). Into
+ * an empty directory everything is written; with delta, only what differs from the backup. Every refusal — a running
+ * server, a non-empty or foreign directory, a target outside the recoverable window — happens before anything is
  * written.
  */
 public final class RestoreService {
@@ -35,11 +38,17 @@ public final class RestoreService {
     public BackupManifest plan(RestoreRequest request) {
         try {
             DataDirectoryGuard.refuseRunningServer(request.pgdata());
-            DataDirectoryGuard.refuseNonEmpty(request.pgdata(), "data directory");
+            if (!request.delta()) {
+                DataDirectoryGuard.refuseNonEmpty(request.pgdata(), "data directory");
+            }
             BackupManifest backup = new RestorePlanner(repository).choose(request);
-            for (TablespaceEntry ts : backup.tablespaces()) {
-                Path location = request.tablespaceMap().getOrDefault(ts.oid(), Path.of(ts.location()));
-                DataDirectoryGuard.refuseNonEmpty(location, "tablespace directory of " + ts.name());
+            if (request.delta()) {
+                DataDirectoryGuard.refuseForeignDataDirectory(request.pgdata(), backup.systemIdentifier());
+            } else {
+                for (TablespaceEntry ts : backup.tablespaces()) {
+                    Path location = request.tablespaceMap().getOrDefault(ts.oid(), Path.of(ts.location()));
+                    DataDirectoryGuard.refuseNonEmpty(location, "tablespace directory of " + ts.name());
+                }
             }
             return backup;
         } catch (StorageException e) {
@@ -49,22 +58,31 @@ public final class RestoreService {
 
     public RestoreResult restore(RestoreRequest request, BackupProgress progress) {
         BackupManifest backup = plan(request);
-        log.info("restoring backup {} into {} for {}", backup.id(), request.pgdata(), request.target().describe());
+        log.info("restoring backup {} into {} for {}{}", backup.id(), request.pgdata(), request.target().describe(),
+                request.delta() ? " (delta)" : "");
         try {
             FileOwner owner = FileOwner.forTarget(request.pgdata());
-            int files = new FileRestorer(repository, backup, request.pgdata(), request.tablespaceMap(), owner, progress)
-                    .restore(request.jobs());
+            DeltaScan.Result delta = request.delta()
+                    ? new DeltaScan(backup, request.pgdata(), request.tablespaceMap()).run(request.jobs())
+                    : new DeltaScan.Result(Set.of(), 0);
+            int files = new FileRestorer(repository, backup, request.pgdata(), request.tablespaceMap(), owner, progress,
+                    delta.unchanged()).restore(request.jobs());
             writeLabels(request, backup, owner);
             Map<String, String> settings = RecoveryConfigWriter.settings(request);
-            RecoveryConfigWriter.write(request.pgdata(), settings, "recovery.signal");
-            owner.apply(request.pgdata().resolve("recovery.signal"));
+            RecoveryConfigWriter.write(request.pgdata(), settings, request.signalFile());
+            owner.apply(request.pgdata().resolve(request.signalFile()));
             owner.apply(request.pgdata().resolve("postgresql.auto.conf"));
-            return new RestoreResult(backup, files, backup.dataSize(), settings);
+            long bytes = backup.files().stream().filter(f -> !delta.unchanged().contains(f.path()))
+                    .mapToLong(FileEntry::size).sum();
+            RestoreResult.DeltaCounts counts = request.delta()
+                    ? new RestoreResult.DeltaCounts(files, delta.removed(), delta.unchanged().size()) : null;
+            return new RestoreResult(backup, files, bytes, settings, counts);
         } catch (StorageException e) {
             throw Repository.translate(e);
         } catch (IOException e) {
             throw new PgVaultException(ErrorCode.LOCAL_IO, "restore into " + request.pgdata() + " failed: "
-                    + e.getMessage() + "; the directory is incomplete, empty it before trying again", e);
+                    + e.getMessage() + "; the directory is incomplete, " + (request.delta()
+                    ? "run the delta restore again" : "empty it before trying again"), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.pgvault.core.info;
 
 import io.pgvault.core.manifest.BackupManifest;
+import io.pgvault.core.pg.TimelineId;
 import io.pgvault.core.pg.WalFileName;
 import io.pgvault.core.pg.WalSegmentName;
 import io.pgvault.core.pg.WalSegmentSize;
@@ -13,7 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
-/** Summarizes a repository: backups, WAL runs per timeline, and the recoverable window. */
+/** Summarizes a repository: backups, WAL runs per timeline, the timeline tree and the recoverable window. */
 public final class InfoService {
 
     private final RepositoryReader repository;
@@ -30,7 +31,19 @@ public final class InfoService {
         List<WalRange> ranges = ranges(wal, size);
         List<String> histories = wal.stream().filter(w -> w.name().kind() == WalFileName.Kind.HISTORY)
                 .map(w -> w.name().name()).toList();
-        return new RepositorySummary(cluster, backups, ranges, histories, window(backups, ranges, size));
+        List<TimelineId> seen = new ArrayList<>();
+        ranges.forEach(r -> seen.add(r.timeline()));
+        backups.forEach(b -> seen.add(b.timeline()));
+        TimelineTree tree = TimelineTree.of(seen, TimelineHistories.read(repository, wal));
+        return new RepositorySummary(cluster, backups, ranges, histories, window(backups, ranges, size), tree);
+    }
+
+    /** The timeline tree alone (no manifests are read), from the archived WAL and history files. */
+    public TimelineTree timelines() {
+        WalSegmentSize size = new WalSegmentSize(repository.requireClusterInfo().walSegmentSize());
+        List<ArchivedWal> wal = repository.walFiles();
+        return TimelineTree.of(ranges(wal, size).stream().map(WalRange::timeline).toList(),
+                TimelineHistories.read(repository, wal));
     }
 
     static List<WalRange> ranges(List<ArchivedWal> wal, WalSegmentSize size) {

@@ -13,7 +13,9 @@ import java.util.Optional;
  * @param walRanges archived WAL as runs per timeline
  * @param histories archived timeline history files
  * @param window    the recoverable window, empty without a usable backup
+ * @param timelines the timelines and where each branched off its parent
  */
 public record RepositorySummary(ClusterInfo cluster, List<BackupManifest> backups, List<WalRange> walRanges,
-                                List<String> histories, Optional<RecoverableWindow> window) {
+                                List<String> histories, Optional<RecoverableWindow> window,
+                                TimelineTree timelines) {
 }

@@ -5,6 +5,7 @@ import io.pgvault.cli.Output;
 import io.pgvault.core.info.InfoService;
 import io.pgvault.core.info.RecoverableWindow;
 import io.pgvault.core.info.RepositorySummary;
+import io.pgvault.core.info.TimelineTree;
 import io.pgvault.core.info.WalRange;
 import io.pgvault.core.repo.ClusterInfo;
 import java.util.List;
@@ -14,8 +15,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "info", description = {
-    "Show the cluster's backups, its archived WAL as ranges per timeline, and the recoverable window: the earliest",
-    "and latest points in time a restore can reach."})
+    "Show the cluster's backups, its archived WAL as ranges per timeline, the timeline tree (each timeline, the one",
+    "it branched off and where), and the recoverable window: the earliest and latest points in time a restore can",
+    "reach."})
 public class InfoCommand implements Callable<Integer> {
 
     @Spec
@@ -23,7 +25,7 @@ public class InfoCommand implements Callable<Integer> {
 
     /** The JSON form of info. */
     record InfoJson(ClusterInfo cluster, List<BackupSummary> backups, List<WalRange> wal, List<String> histories,
-                    RecoverableWindow recoverableWindow) {
+                    List<TimelineTree.Node> timelines, RecoverableWindow recoverableWindow) {
     }
 
     @Override
@@ -32,7 +34,7 @@ public class InfoCommand implements Callable<Integer> {
             RepositorySummary s = new InfoService(ctx.repository()).summarize();
             if (ctx.json()) {
                 Output.printJson(new InfoJson(s.cluster(), s.backups().stream().map(BackupSummary::of).toList(),
-                        s.walRanges(), s.histories(), s.window().orElse(null)));
+                        s.walRanges(), s.histories(), s.timelines().nodes(), s.window().orElse(null)));
                 return 0;
             }
             ClusterInfo c = s.cluster();
@@ -52,11 +54,28 @@ public class InfoCommand implements Callable<Integer> {
                     System.out.println("  history files: " + String.join(", ", s.histories()));
                 }
             }
+            if (s.timelines().nodes().size() > 1) {
+                System.out.println();
+                System.out.println("timelines:");
+                for (TimelineTree.Node root : s.timelines().roots()) {
+                    printTimeline(s.timelines(), root, "  ");
+                }
+            }
             System.out.println();
             System.out.println(s.window().map(w -> "recoverable window: " + w.earliest() + " .. " + w.latest()
                     + " (newest WAL " + w.latestWal() + ")")
                     .orElse("recoverable window: none (no backup with its WAL in the archive)"));
             return 0;
+        }
+    }
+
+    /** One timeline per line, children indented under their parent with where they branched off. */
+    private static void printTimeline(TimelineTree tree, TimelineTree.Node node, String indent) {
+        System.out.println(indent + "timeline " + node.timeline() + (node.parent() == null ? ""
+                : "  branched off timeline " + node.parent() + " at " + node.switchPoint()
+                + (node.reason() == null || node.reason().isBlank() ? "" : " (" + node.reason() + ")")));
+        for (TimelineTree.Node child : tree.children(node.timeline())) {
+            printTimeline(tree, child, indent + "  ");
         }
     }
 }

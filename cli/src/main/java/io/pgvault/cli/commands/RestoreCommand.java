@@ -7,17 +7,27 @@ import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
 import io.pgvault.core.backup.BackupProgress;
 import io.pgvault.core.pg.Lsn;
+import io.pgvault.core.pg.PgConnectionSettings;
 import io.pgvault.core.repo.BackupId;
+import io.pgvault.restore.Conninfo;
+import io.pgvault.restore.ManagedRecovery;
+import io.pgvault.restore.PromotionHook;
+import io.pgvault.restore.RecoveryOutcome;
 import io.pgvault.restore.RecoveryTarget;
 import io.pgvault.restore.RestoreRequest;
 import io.pgvault.restore.RestoreResult;
 import io.pgvault.restore.RestoreService;
+import io.pgvault.restore.ServerLogin;
 import io.pgvault.restore.TargetAction;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,12 +36,16 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "restore", sortOptions = false, description = {
     "Restore a backup into an empty data directory and configure recovery to a target: the newest backup that",
-    "ends before the target is chosen, every file's checksum is verified, and recovery.signal plus the recovery",
-    "settings (restore_command = pgvault wal-fetch on this repository) are written. Start the server afterwards",
-    "(pg_ctl start) and it replays WAL to exactly the target.",
-    "Refused before anything is written: a non-empty directory, a running server, a target outside the",
-    "recoverable window (see pgvault info).",
-    "Example: pgvault restore --pgdata /var/lib/postgresql/15/restored --target-time '2026-11-20 10:15:00+00'"})
+    "ends before the target (on the history of the target timeline) is chosen, every file's checksum is verified,",
+    "and recovery.signal plus the recovery settings (restore_command = pgvault wal-fetch on this repository) are",
+    "written. Start the server afterwards (pg_ctl start), or let pgvault do it with --start [--wait]: it starts the",
+    "server as the data directory's owner, follows recovery to the target and reports the point reached.",
+    "--delta rewrites an existing data directory of this cluster in place: only files whose size or SHA-256",
+    "differ from the backup are rewritten, files the backup does not have are removed.",
+    "Refused before anything is written: a non-empty directory (without --delta), a running server, a target",
+    "outside the recoverable window or beyond a gap in the archived WAL (see pgvault info).",
+    "Example: pgvault restore --pgdata /var/lib/postgresql/15/restored --target-time '2026-11-20 10:15:00+00' \\",
+    "           --port 5433 --start --wait"})
 public class RestoreCommand implements Callable<Integer> {
 
     @Spec
@@ -73,7 +87,7 @@ public class RestoreCommand implements Callable<Integer> {
     Boolean inclusive;
 
     @Option(names = "--target-timeline", paramLabel = "TLI",
-            description = "Timeline to follow: latest (PostgreSQL's default), current or a number.")
+            description = "Timeline to follow: latest (PostgreSQL's default), current (the backup's) or a number.")
     String timeline;
 
     @Option(names = "--archive-mode", paramLabel = "MODE", defaultValue = "preserve",
@@ -89,6 +103,37 @@ public class RestoreCommand implements Callable<Integer> {
             description = "restore_command to write instead of pgvault's own wal-fetch call.")
     String restoreCommand;
 
+    @Option(names = "--delta",
+            description = "Restore into an existing data directory of this cluster (server stopped), rewriting only "
+                    + "files that differ from the backup and removing files it does not have.")
+    boolean delta;
+
+    @Option(names = "--port", paramLabel = "PORT",
+            description = "Port of the restored server, written to postgresql.auto.conf (the original may still run "
+                    + "on this host).")
+    Integer port;
+
+    @Option(names = "--start", description = "Start the restored server (as the data directory's owner).")
+    boolean start;
+
+    @Option(names = "--wait",
+            description = "With --start (implied): follow recovery until the server promotes, pauses or shuts down "
+                    + "at the target, and report the point reached; exit 14 when recovery ends before the target.")
+    boolean waitForTarget;
+
+    @Option(names = "--wait-timeout", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Give up following recovery after this long (default 0: as long as it takes); the server "
+                    + "keeps running.")
+    long waitTimeout;
+
+    @Option(names = "--pg-bin", paramLabel = "DIR",
+            description = "Directory with pg_ctl (default: /usr/lib/postgresql/<the backup's major version>/bin).")
+    String pgBin;
+
+    @Option(names = "--log-file", paramLabel = "FILE",
+            description = "Where the started server's output goes (default: <pgdata>/log/pgvault-start.log).")
+    Path logFile;
+
     @Override
     public Integer call() {
         try (CommandContext ctx = CommandContext.of(spec)) {
@@ -96,28 +141,49 @@ public class RestoreCommand implements Callable<Integer> {
             BackupProgress progress = TerminalProgress.forTerminal("restore", ctx.json());
             RestoreResult r = new RestoreService(ctx.repository()).restore(request, progress);
             TerminalProgress.finish(progress);
+            RecoveryOutcome outcome = null;
+            if (start || waitForTarget) {
+                outcome = startServer(ctx, request, r);
+            }
             if (ctx.json()) {
-                Output.printJson(Map.of("backup", r.backup().id().toString(), "files", r.files(), "bytes", r.bytes(),
-                        "pgdata", request.pgdata().toString(), "recoverySettings", r.settings()));
+                Output.printJson(json(request, r, outcome));
             } else {
-                System.out.printf("restored backup %s into %s: %d files, %s, checksums verified%n", r.backup().id(),
-                        request.pgdata(), r.files(), Output.bytes(r.bytes()));
-                System.out.printf("recovery will stop at %s and %s; start the server: pg_ctl -D %s start%n",
-                        request.target().describe(), request.action(), request.pgdata());
+                printText(request, r, outcome);
             }
             return 0;
         }
+    }
+
+    /**
+     * Work to run once a managed recovery has promoted the restored server, in order: this is where client
+     * applications are re-related (--relate). Empty for now.
+     */
+    protected List<PromotionHook> promotionHooks(CommandContext ctx, RestoreRequest request) {
+        return new ArrayList<>();
+    }
+
+    private RecoveryOutcome startServer(CommandContext ctx, RestoreRequest request, RestoreResult r) {
+        PgConnectionSettings c = ctx.connection();
+        ManagedRecovery server = ManagedRecovery.forDataDirectory(request.pgdata(), pgBin,
+                r.backup().pgVersionNum() / 10000, new ServerLogin(c.user(), c.database(), c.password()),
+                logFile == null ? null : logFile.toAbsolutePath(), Map.of());
+        Consumer<String> progress = ctx.json() || System.console() == null ? m -> { } : System.err::println;
+        return server.run(request.target(), request.action(), waitForTarget, Duration.ofSeconds(waitTimeout),
+                promotionHooks(ctx, request), progress);
     }
 
     private RestoreRequest request(CommandContext ctx) {
         if (!List.of("preserve", "off").contains(archiveMode)) {
             throw new PgVaultException(ErrorCode.USAGE, "--archive-mode must be preserve or off, not '" + archiveMode + "'");
         }
+        if (waitTimeout < 0) {
+            throw new PgVaultException(ErrorCode.USAGE, "--wait-timeout must be 0 or more seconds");
+        }
         try {
             return new RestoreRequest(ctx.pgdata(), "latest".equals(backup) ? null : BackupId.parse(backup),
                     parseTarget(), TargetAction.parse(action), inclusive, timeline,
                     restoreCommand != null ? restoreCommand : ctx.restoreCommand(), "off".equals(archiveMode),
-                    tablespaceMap, ctx.options().jobsOrDefault());
+                    tablespaceMap, ctx.options().jobsOrDefault(), delta, port, null);
         } catch (IllegalArgumentException e) {
             throw new PgVaultException(ErrorCode.USAGE, e.getMessage());
         }
@@ -143,5 +209,36 @@ public class RestoreCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--target takes only 'immediate', not '" + target.immediate + "'");
         }
         return new RecoveryTarget.Immediate();
+    }
+
+    private static Map<String, Object> json(RestoreRequest request, RestoreResult r, RecoveryOutcome outcome) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("backup", r.backup().id().toString());
+        out.put("files", r.files());
+        out.put("bytes", r.bytes());
+        out.put("pgdata", request.pgdata().toString());
+        out.put("recoverySettings", Conninfo.maskedSettings(r.settings()));
+        if (r.delta() != null) {
+            out.put("delta", r.delta());
+        }
+        if (outcome != null) {
+            out.put("server", outcome.report());
+        }
+        return out;
+    }
+
+    private static void printText(RestoreRequest request, RestoreResult r, RecoveryOutcome outcome) {
+        System.out.printf("restored backup %s into %s: %d files, %s, checksums verified%n", r.backup().id(),
+                request.pgdata(), r.files(), Output.bytes(r.bytes()));
+        if (r.delta() != null) {
+            System.out.printf("delta: %d files rewritten, %d removed, %d unchanged%n", r.delta().rewritten(),
+                    r.delta().removed(), r.delta().unchanged());
+        }
+        if (outcome == null) {
+            System.out.printf("recovery will stop at %s and %s; start the server: pg_ctl -D %s start%n",
+                    request.target().describe(), request.action(), request.pgdata());
+            return;
+        }
+        outcome.describe(request.target().describe()).forEach(System.out::println);
     }
 }
