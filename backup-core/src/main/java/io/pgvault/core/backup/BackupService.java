@@ -8,6 +8,7 @@ import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.manifest.TablespaceEntry;
 import io.pgvault.core.pg.BackupLabel;
 import io.pgvault.core.pg.BackupStopResult;
+import io.pgvault.core.pg.Lsn;
 import io.pgvault.core.pg.PgSession;
 import io.pgvault.core.pg.Tablespace;
 import io.pgvault.core.pg.WalSegmentName;
@@ -71,11 +72,12 @@ public final class BackupService {
                                   BackupProgress progress) {
         Instant startTime = Instant.now();
         progress.phase("starting backup (checkpoint)");
-        session.startBackup("pgvault " + id);
+        Lsn start = session.startBackup("pgvault " + id);
+        PageChecker pages = "on".equals(session.setting("data_checksums")) ? new PageChecker(start) : null;
         List<Tablespace> tablespaces = session.tablespaces();
         List<SourceEntry> entries = new DataDirectoryScanner(settings.pgdata(), session.majorVersion(), tablespaces)
                 .scan();
-        List<FileEntry> files = new ParallelCopy(repository, id, settings, progress).run(entries);
+        List<FileEntry> files = new ParallelCopy(repository, id, settings, progress, pages).run(entries);
         progress.phase("stopping backup");
         BackupStopResult stop = session.stopBackup();
         Instant stopTime = Instant.now();
@@ -105,7 +107,11 @@ public final class BackupService {
                 startWal.fileName(), stopWal.fileName(), startTime, stopTime, stop.backupLabel(), spcmap,
                 settings.codec(), settings.codec().checkLevel(settings.compressLevel()), null,
                 tablespaces.stream().map(t -> new TablespaceEntry(t.oid(), t.name(), t.location())).toList(),
-                all, dataSize, repoSize, Version.VALUE);
+                all, dataSize, repoSize, Version.VALUE, pages == null ? List.of() : pages.errors());
+        for (var e : manifest.pageErrors()) {
+            log.warn("corrupt page checksum in {}: blocks {} (the backup keeps them as read; check the server's"
+                    + " storage)", e.path(), e.blocks());
+        }
         progress.phase("writing manifest");
         repository.writeManifest(manifest);
         log.info("backup {} complete: {} files, {} bytes, stop LSN {}", id, files.size(), dataSize, stop.stopLsn());

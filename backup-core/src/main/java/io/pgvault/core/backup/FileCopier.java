@@ -25,12 +25,17 @@ final class FileCopier {
     private final Codec codec;
     private final int level;
     private final BackupProgress progress;
+    private final PageChecker pages;
     private final byte[] buffer = new byte[BUFFER_SIZE];
 
-    FileCopier(Codec codec, int level, BackupProgress progress) {
+    /**
+     * @param pages validates page checksums of relation files, or null when the cluster has no data checksums
+     */
+    FileCopier(Codec codec, int level, BackupProgress progress, PageChecker pages) {
         this.codec = codec;
         this.level = level;
         this.progress = progress;
+        this.pages = pages;
     }
 
     /**
@@ -49,14 +54,23 @@ final class FileCopier {
         MessageDigest digest = Sha256.newDigest();
         long start = object.count();
         long size = 0;
+        long firstBlock = pages == null ? -1 : PageChecker.firstBlock(file.path());
+        List<Long> badBlocks = new java.util.ArrayList<>();
         try (in; OutputStream compressed = codec.compress(new NonClosingOutputStream(object), level)) {
             int n;
-            while ((n = in.read(buffer)) > 0) {
+            // full buffers keep pages aligned with the buffer, so each page can be checked where it lies
+            while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+                if (firstBlock >= 0) {
+                    badBlocks.addAll(pages.check(file, firstBlock, buffer, n, size));
+                }
                 digest.update(buffer, 0, n);
                 compressed.write(buffer, 0, n);
                 size += n;
                 progress.advanced(n);
             }
+        }
+        if (firstBlock >= 0) {
+            pages.report(file.path(), badBlocks);
         }
         List<Chunk> chunks = size == 0 && object.count() == start ? List.of()
                 : List.of(new Chunk(objectName, start, object.count() - start, 0, size));

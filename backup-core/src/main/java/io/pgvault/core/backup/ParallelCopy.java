@@ -25,12 +25,15 @@ final class ParallelCopy {
     private final BackupId id;
     private final BackupSettings settings;
     private final BackupProgress progress;
+    private final PageChecker pages;
 
-    ParallelCopy(Repository repository, BackupId id, BackupSettings settings, BackupProgress progress) {
+    ParallelCopy(Repository repository, BackupId id, BackupSettings settings, BackupProgress progress,
+                 PageChecker pages) {
         this.repository = repository;
         this.id = id;
         this.settings = settings;
         this.progress = progress;
+        this.pages = pages;
     }
 
     List<FileEntry> run(List<SourceEntry> entries) {
@@ -45,7 +48,7 @@ final class ParallelCopy {
             return t;
         });
         ThreadLocal<FileCopier> copiers = ThreadLocal.withInitial(
-                () -> new FileCopier(settings.codec(), settings.compressLevel(), progress));
+                () -> new FileCopier(settings.codec(), settings.compressLevel(), progress, pages));
         try {
             List<Future<List<FileEntry>>> futures = new ArrayList<>();
             for (CopyTask task : tasks) {

@@ -45,13 +45,15 @@ import java.util.Objects;
  * @param dataSize         original bytes
  * @param repoSize         stored bytes
  * @param pgvaultVersion   version of pgvault that wrote it
+ * @param pageErrors       pages whose PostgreSQL checksum failed while they were read (empty when none)
  */
 public record BackupManifest(int format, BackupId id, BackupType type, BackupId parent, String cluster,
                              String systemIdentifier, int pgVersionNum, long walSegmentSize, TimelineId timeline,
                              Lsn startLsn, Lsn stopLsn, String startWal, String stopWal, Instant startTime,
                              Instant stopTime, String backupLabel, String tablespaceMap, Codec codec,
                              int compressLevel, String encryption, List<TablespaceEntry> tablespaces,
-                             List<FileEntry> files, long dataSize, long repoSize, String pgvaultVersion) {
+                             List<FileEntry> files, long dataSize, long repoSize, String pgvaultVersion,
+                             List<PageError> pageErrors) {
 
     public static final int FORMAT = 1;
 
@@ -64,6 +66,19 @@ public record BackupManifest(int format, BackupId id, BackupType type, BackupId 
         Objects.requireNonNull(stopTime, "stopTime");
         tablespaces = tablespaces == null ? List.of() : List.copyOf(tablespaces);
         files = files == null ? List.of() : List.copyOf(files);
+        pageErrors = pageErrors == null ? List.of() : List.copyOf(pageErrors);
+    }
+
+    /** A manifest without page errors. */
+    public BackupManifest(int format, BackupId id, BackupType type, BackupId parent, String cluster,
+                          String systemIdentifier, int pgVersionNum, long walSegmentSize, TimelineId timeline,
+                          Lsn startLsn, Lsn stopLsn, String startWal, String stopWal, Instant startTime,
+                          Instant stopTime, String backupLabel, String tablespaceMap, Codec codec,
+                          int compressLevel, String encryption, List<TablespaceEntry> tablespaces,
+                          List<FileEntry> files, long dataSize, long repoSize, String pgvaultVersion) {
+        this(format, id, type, parent, cluster, systemIdentifier, pgVersionNum, walSegmentSize, timeline, startLsn,
+                stopLsn, startWal, stopWal, startTime, stopTime, backupLabel, tablespaceMap, codec, compressLevel,
+                encryption, tablespaces, files, dataSize, repoSize, pgvaultVersion, List.of());
     }
 
     public void write(OutputStream out) throws IOException {
