@@ -5,8 +5,10 @@ import io.pgvault.cli.commands.DemoCommand;
 import io.pgvault.cli.commands.InfoCommand;
 import io.pgvault.cli.commands.InitCommand;
 import io.pgvault.cli.commands.ListCommand;
+import io.pgvault.cli.commands.RelateCommand;
 import io.pgvault.cli.commands.RestoreCommand;
 import io.pgvault.cli.commands.StandbyCommand;
+import io.pgvault.cli.commands.SetPasswordCommand;
 import io.pgvault.cli.commands.WalFetchCommand;
 import io.pgvault.cli.commands.VerifyCommand;
 import io.pgvault.cli.commands.WalPushCommand;
@@ -29,7 +31,7 @@ import picocli.CommandLine.ScopeType;
             ""},
         subcommands = {InitCommand.class, BackupCommand.class, WalPushCommand.class, WalFetchCommand.class,
             ListCommand.class, InfoCommand.class, RestoreCommand.class, StandbyCommand.class, VerifyCommand.class,
-            DemoCommand.class},
+            DemoCommand.class, RelateCommand.class, SetPasswordCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0 success            1 wal-fetch: WAL file not in the archive",
