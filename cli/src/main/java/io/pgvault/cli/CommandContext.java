@@ -30,7 +30,8 @@ public final class CommandContext implements AutoCloseable {
     }
 
     public static CommandContext of(CommandSpec spec) {
-        return new CommandContext((PgVaultCommand) spec.root().userObject(), System.getenv());
+        PgVaultCommand root = (PgVaultCommand) spec.root().userObject();
+        return new CommandContext(root, root.environment);
     }
 
     public GlobalOptions options() {

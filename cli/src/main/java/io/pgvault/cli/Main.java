@@ -39,6 +39,7 @@ public final class Main {
             ConfigDefaults defaults = ConfigDefaults.load(args, environment);
             PgVaultCommand root = new PgVaultCommand();
             root.defaults = defaults;
+            root.environment = environment;
             CommandLine cl = new CommandLine(root);
             List<StorageSetting> settings = Storages.allSettings();
             addStorageOptions(cl, settings);

@@ -53,6 +53,9 @@ public class PgVaultCommand implements Runnable {
     /** The config defaults in force, so commands can hand the same config file to restore_command. */
     public ConfigDefaults defaults;
 
+    /** The process environment as Main received it (credentials, PGPASSWORD); never read System.getenv() below. */
+    public java.util.Map<String, String> environment = java.util.Map.of();
+
     @Override
     public void run() {
         new picocli.CommandLine(this).usage(System.out);
