@@ -10,6 +10,10 @@ import io.pgvault.core.pg.Lsn;
 import io.pgvault.core.pg.PgConnectionSettings;
 import io.pgvault.core.repo.BackupId;
 import io.pgvault.restore.Conninfo;
+import io.pgvault.core.relation.EndpointOptions;
+import io.pgvault.core.relation.RelationSync;
+import io.pgvault.core.relation.SyncOptions;
+import io.pgvault.core.relation.SyncReport;
 import io.pgvault.restore.ManagedRecovery;
 import io.pgvault.restore.PromotionHook;
 import io.pgvault.restore.RecoveryOutcome;
@@ -134,9 +138,28 @@ public class RestoreCommand implements Callable<Integer> {
             description = "Where the started server's output goes (default: <pgdata>/log/pgvault-start.log).")
     Path logFile;
 
+    @Option(names = "--relate", description = "With --start: once the server is promoted, re-relate every registered "
+            + "client application (pgvault relate sync): logins, roles, extensions, fresh passwords and the new "
+            + "endpoints delivered to each client's sink.")
+    boolean relate;
+
+    @Option(names = "--keep-passwords", description = "With --relate: keep each client's password instead of rotating "
+            + "it (rotation is the default after a restore: credentials may have leaked before the disaster).")
+    boolean keepPasswords;
+
+    /** What --relate did, for the summary. */
+    private SyncReport relateReport;
+
     @Override
     public Integer call() {
         try (CommandContext ctx = CommandContext.of(spec)) {
+            if (relate && !(start || waitForTarget)) {
+                throw new PgVaultException(ErrorCode.USAGE, "--relate needs --start: clients are re-related only "
+                        + "once the restored server has been promoted");
+            }
+            if (relate && !"promote".equalsIgnoreCase(action)) {
+                throw new PgVaultException(ErrorCode.USAGE, "--relate needs --target-action promote");
+            }
             RestoreRequest request = request(ctx);
             BackupProgress progress = TerminalProgress.forTerminal("restore", ctx.json());
             RestoreResult r = new RestoreService(ctx.repository()).restore(request, progress);
@@ -146,9 +169,17 @@ public class RestoreCommand implements Callable<Integer> {
                 outcome = startServer(ctx, request, r);
             }
             if (ctx.json()) {
-                Output.printJson(json(request, r, outcome));
+                Map<String, Object> out = json(request, r, outcome);
+                if (relateReport != null) {
+                    out.put("relations", relateReport);
+                }
+                Output.printJson(out);
             } else {
                 printText(request, r, outcome);
+                if (relateReport != null) {
+                    relateReport.clients().forEach(c -> System.out.println("re-related " + RelateCommand.line(c)));
+                    relateReport.notes().forEach(n -> System.out.println("note: " + n));
+                }
             }
             return 0;
         }
@@ -156,10 +187,23 @@ public class RestoreCommand implements Callable<Integer> {
 
     /**
      * Work to run once a managed recovery has promoted the restored server, in order: this is where client
-     * applications are re-related (--relate). Empty for now.
+     * applications are re-related (--relate).
      */
     protected List<PromotionHook> promotionHooks(CommandContext ctx, RestoreRequest request) {
-        return new ArrayList<>();
+        List<PromotionHook> hooks = new ArrayList<>();
+        if (relate) {
+            hooks.add(server -> {
+                SyncOptions options = keepPasswords ? SyncOptions.of(false, EndpointOptions.DISCOVER)
+                        : SyncOptions.afterRestore();
+                relateReport = new RelationSync(ctx.repository()).sync(server.connection(), options);
+                relateReport.firstFailure().ifPresent(c -> {
+                    throw new PgVaultException(c.errorCode() == null ? ErrorCode.INTERNAL : c.errorCode(),
+                            "the server is promoted and running, but re-relating " + c.app() + " failed: " + c.error()
+                                    + "; fix it and run pgvault relate sync");
+                });
+            });
+        }
+        return hooks;
     }
 
     private RecoveryOutcome startServer(CommandContext ctx, RestoreRequest request, RestoreResult r) {
