@@ -17,6 +17,7 @@ import io.pgvault.core.repo.BackupId;
 import io.pgvault.core.repo.BackupType;
 import io.pgvault.core.repo.ClusterInfo;
 import io.pgvault.core.repo.Repository;
+import io.pgvault.core.repo.RepositoryLock;
 import io.pgvault.storage.StorageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes a full base backup: holds a non-exclusive backup open on one connection while {@link ParallelCopy} streams the
  * data directory into the repository, waits until the backup's WAL is archived, and writes the manifest last.
+ * Holds the cluster's {@link RepositoryLock#BACKUP} lock throughout, so two backups of one cluster never overlap.
  */
 public final class BackupService {
 
@@ -53,7 +55,9 @@ public final class BackupService {
         }
         ClusterInfo cluster = repository.requireClusterInfo();
         checkDataDirectory(settings.pgdata());
-        try (PgSession session = PgSession.open(settings.connection())) {
+        // one backup at a time per cluster, whether started by cron or by the agent
+        try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.BACKUP, settings.lockWait());
+             PgSession session = PgSession.open(settings.connection())) {
             checkServer(session, cluster, settings);
             BackupId id = newBackupId();
             log.info("backup {} starting", id);

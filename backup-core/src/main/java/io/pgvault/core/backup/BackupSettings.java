@@ -18,9 +18,10 @@ import java.util.Objects;
  * @param compressLevel   compression level (0 = codec default)
  * @param archiveTimeout  how long to wait for the backup's WAL to reach the archive
  * @param bundleLimit     files up to this size are bundled together rather than stored one object each
+ * @param lockWait        how long to wait for another backup of the cluster to finish (zero: fail at once)
  */
 public record BackupSettings(Path pgdata, PgConnectionSettings connection, BackupType type, int jobs, Codec codec,
-                             int compressLevel, Duration archiveTimeout, long bundleLimit) {
+                             int compressLevel, Duration archiveTimeout, long bundleLimit, Duration lockWait) {
 
     public static final long DEFAULT_BUNDLE_LIMIT = 1024 * 1024;
 
@@ -32,5 +33,15 @@ public record BackupSettings(Path pgdata, PgConnectionSettings connection, Backu
             throw new IllegalArgumentException("jobs must be between 1 and 128, got " + jobs);
         }
         codec.checkLevel(compressLevel);
+        Objects.requireNonNull(lockWait, "lockWait");
+        if (lockWait.isNegative()) {
+            throw new IllegalArgumentException("the lock wait must not be negative, got " + lockWait);
+        }
+    }
+
+    /** Settings that fail at once when another backup of the cluster is running. */
+    public BackupSettings(Path pgdata, PgConnectionSettings connection, BackupType type, int jobs, Codec codec,
+                          int compressLevel, Duration archiveTimeout, long bundleLimit) {
+        this(pgdata, connection, type, jobs, codec, compressLevel, archiveTimeout, bundleLimit, Duration.ZERO);
     }
 }

@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "backup", description = {
     "Take a base backup of the running server: parallel workers read --pgdata and stream each file through",
     "SHA-256 and compression into the repository. Succeeds only once the backup's WAL is archived; the manifest",
-    "is written last. Shows progress on a terminal.",
+    "is written last. Shows progress on a terminal. One backup of a cluster runs at a time (a lock in the",
+    "repository, shared with the agent's scheduled backups).",
     "Example (cron, nightly at 01:00):",
     "  0 1 * * *  postgres  pgvault --repo file:///var/lib/pgvault --pgdata /var/lib/postgresql/15/main backup"})
 public class BackupCommand implements Callable<Integer> {
@@ -34,13 +35,18 @@ public class BackupCommand implements Callable<Integer> {
             description = "How long to wait for the backup's WAL to reach the archive (default: ${DEFAULT-VALUE}).")
     int archiveTimeout;
 
+    @Option(names = "--lock-wait", paramLabel = "SECONDS", defaultValue = "0",
+            description = "How long to wait while another backup of the cluster (from cron or the agent) runs; "
+                    + "0 (default) fails at once with exit 11, naming the other backup's host and pid.")
+    int lockWait;
+
     @Override
     public Integer call() {
         try (CommandContext ctx = CommandContext.of(spec)) {
             var o = ctx.options();
             BackupSettings settings = new BackupSettings(ctx.pgdata(), ctx.connection(), BackupType.parse(type),
                     o.jobsOrDefault(), o.codec(), o.compressLevel, Duration.ofSeconds(archiveTimeout),
-                    BackupSettings.DEFAULT_BUNDLE_LIMIT);
+                    BackupSettings.DEFAULT_BUNDLE_LIMIT, Duration.ofSeconds(lockWait));
             BackupProgress progress = TerminalProgress.forTerminal("backup", ctx.json());
             long start = System.nanoTime();
             BackupManifest m = new BackupService(ctx.repository()).run(settings, progress);
