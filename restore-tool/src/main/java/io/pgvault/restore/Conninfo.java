@@ -18,7 +18,8 @@ public final class Conninfo {
     private static final Pattern URI_USERINFO = Pattern.compile("^(postgres(?:ql)?://[^:@/?#]*:)([^@/?#]*)(@)",
             Pattern.CASE_INSENSITIVE);
     /** password=secret among URI parameters. */
-    private static final Pattern URI_PARAMETER = Pattern.compile("([?&](?:ssl)?password=)([^&#]*)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern URI_PARAMETER = Pattern.compile("([?&](?:ssl)?password=)([^&#]*)",
+            Pattern.CASE_INSENSITIVE);
 
     private Conninfo() {
     }

@@ -81,7 +81,8 @@ final class DeltaScan {
         for (Path child : children) {
             String rel = prefix + child.getFileName();
             FileEntry entry = entries.get(rel);
-            BasicFileAttributes attrs = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            BasicFileAttributes attrs = Files.readAttributes(child, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
             if (entry == null) {
                 if (!tablespaceRoot) {
                     removed += deleteTree(child);
@@ -128,7 +129,8 @@ final class DeltaScan {
         Files.createDirectories(link.getParent());
         Files.createDirectories(wanted);
         Files.createSymbolicLink(link, wanted);
-        visit(link, pgdata.relativize(link) + "/", FileRestorer.tablespaceOid(pgdata.relativize(link).toString()) != null);
+        String rel = pgdata.relativize(link).toString();
+        visit(link, rel + "/", FileRestorer.tablespaceOid(rel) != null);
     }
 
     private Path linkTarget(FileEntry link) {

@@ -11,9 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -165,11 +163,11 @@ public final class ManagedRecovery {
                         if (!session.isInRecovery()) {
                             return promoted(session, pid.get());
                         }
-                        replayed = replayLsn(session);
-                        lastXact = lastTransaction(session);
-                        if (isPaused(session)) {
+                        replayed = RecoveryQueries.replayLsn(session);
+                        lastXact = RecoveryQueries.lastTransaction(session);
+                        if (RecoveryQueries.isPaused(session)) {
                             return new RecoveryOutcome(RecoveryOutcome.State.PAUSED, replayed, lastXact,
-                                    recoveryTimeline(session), null, null,
+                                    RecoveryQueries.recoveryTimeline(session), null, null,
                                     ServerLog.stoppingLine(log.text()).orElse(null), pid.get().pid(), port, logFile);
                         }
                     } catch (PgVaultException | SQLException e) {
@@ -214,11 +212,11 @@ public final class ManagedRecovery {
     }
 
     private RecoveryOutcome promoted(PgSession session, PostmasterPid pid) throws SQLException {
-        TimelineId timeline = TimelineId.parseHex(
-                session.queryString("SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"));
+        TimelineId timeline = RecoveryQueries.currentTimeline(session);
         TimelineHistory.Entry branch = readHistory(timeline).map(h -> h.entries().isEmpty() ? null
                 : h.entries().get(h.entries().size() - 1)).orElse(null);
-        return new RecoveryOutcome(RecoveryOutcome.State.PROMOTED, replayLsn(session), lastTransaction(session),
+        return new RecoveryOutcome(RecoveryOutcome.State.PROMOTED, RecoveryQueries.replayLsn(session),
+                RecoveryQueries.lastTransaction(session),
                 timeline, branch == null ? null : branch.parent(), branch == null ? null : branch.switchPoint(),
                 ServerLog.stoppingLine(log.text()).orElse(null), pid.pid(), pid.port(), logFile);
     }
@@ -261,31 +259,6 @@ public final class ManagedRecovery {
                 + control.map(ControlData::state).orElse("unknown"));
         throw new PgVaultException(ErrorCode.POSTGRES, "the server in " + pgdata + " stopped during recovery: "
                 + why + " (log: " + logFile + ")");
-    }
-
-    private static Lsn replayLsn(PgSession session) throws SQLException {
-        String v = session.queryString("SELECT pg_last_wal_replay_lsn()");
-        return v == null ? null : Lsn.parse(v);
-    }
-
-    private static OffsetDateTime lastTransaction(PgSession session) throws SQLException {
-        try (Statement st = session.connection().createStatement();
-             ResultSet rs = st.executeQuery("SELECT pg_last_xact_replay_timestamp()")) {
-            rs.next();
-            return rs.getObject(1, OffsetDateTime.class);
-        }
-    }
-
-    private static boolean isPaused(PgSession session) throws SQLException {
-        return session.majorVersion() >= 14
-                ? "paused".equals(session.queryString("SELECT pg_get_wal_replay_pause_state()"))
-                : "t".equals(session.queryString("SELECT pg_is_wal_replay_paused()"));
-    }
-
-    private static TimelineId recoveryTimeline(PgSession session) throws SQLException {
-        return TimelineId.parseDecimal(session.queryString("SELECT CASE WHEN min_recovery_end_timeline > 0 "
-                + "THEN min_recovery_end_timeline ELSE (SELECT timeline_id FROM pg_control_checkpoint()) END "
-                + "FROM pg_control_recovery()"));
     }
 
     private void prepareLogFile() {

@@ -19,8 +19,9 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Chooses the backup for a restore — the newest that ends before the target, on the history of the target timeline —
- * and refuses targets outside the recoverable window or beyond a hole in the archived WAL, before anything is written.
+ * Chooses the backup for a restore — the newest that ends before the target, on the history of the target
+ * timeline — and refuses targets outside the recoverable window or beyond a hole in the archived WAL, before anything
+ * is written.
  */
 public final class RestorePlanner {
 

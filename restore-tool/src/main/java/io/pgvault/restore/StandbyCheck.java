@@ -110,17 +110,14 @@ public final class StandbyCheck {
 
     private static Position running(PgSession s) throws SQLException {
         if (!s.isInRecovery()) {
-            return new Position(TimelineId.parseHex(
-                    s.queryString("SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)")),
+            return new Position(RecoveryQueries.currentTimeline(s),
                     Lsn.parse(s.queryString("SELECT pg_current_wal_lsn()")), "running primary");
         }
-        String replay = s.queryString("SELECT coalesce(pg_last_wal_replay_lsn(), '0/0')");
+        Lsn replay = RecoveryQueries.replayLsn(s);
         String streaming = s.queryString(
                 "SELECT (SELECT received_tli FROM pg_stat_wal_receiver WHERE status = 'streaming')");
-        String tl = streaming != null ? streaming : s.queryString("SELECT CASE WHEN min_recovery_end_timeline > 0 "
-                + "THEN min_recovery_end_timeline ELSE (SELECT timeline_id FROM pg_control_checkpoint()) END "
-                + "FROM pg_control_recovery()");
-        return new Position(TimelineId.parseDecimal(tl), Lsn.parse(replay), "running standby");
+        TimelineId tl = streaming != null ? TimelineId.parseDecimal(streaming) : RecoveryQueries.recoveryTimeline(s);
+        return new Position(tl, replay == null ? Lsn.ZERO : replay, "running standby");
     }
 
     private static int major(Path pgdata) {

@@ -212,8 +212,10 @@ public class RestoreCommand implements Callable<Integer> {
                 r.backup().pgVersionNum() / 10000, new ServerLogin(c.user(), c.database(), c.password()),
                 logFile == null ? null : logFile.toAbsolutePath(), Map.of());
         Consumer<String> progress = ctx.json() || System.console() == null ? m -> { } : System.err::println;
-        return server.run(request.target(), request.action(), waitForTarget, Duration.ofSeconds(waitTimeout),
-                promotionHooks(ctx, request), progress);
+        List<PromotionHook> hooks = promotionHooks(ctx, request);
+        // work promised after promotion (--relate) needs the promotion to be seen: it implies --wait
+        return server.run(request.target(), request.action(), waitForTarget || !hooks.isEmpty(),
+                Duration.ofSeconds(waitTimeout), hooks, progress);
     }
 
     private RestoreRequest request(CommandContext ctx) {

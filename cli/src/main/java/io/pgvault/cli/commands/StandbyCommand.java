@@ -46,7 +46,8 @@ public class StandbyCommand implements Callable<Integer> {
                     + "standby's ~/.pgpass to one in this string, which other users see in the process list.")
     String primaryConninfo;
 
-    @Option(names = "--slot", paramLabel = "NAME", description = "Replication slot on the primary (primary_slot_name).")
+    @Option(names = "--slot", paramLabel = "NAME",
+            description = "Replication slot on the primary (primary_slot_name).")
     String slot;
 
     @Option(names = "--backup", paramLabel = "ID", defaultValue = "latest",
@@ -63,7 +64,8 @@ public class StandbyCommand implements Callable<Integer> {
             description = "With --check: the timeline the standby should follow (default: the newest in the archive).")
     String targetTimeline;
 
-    @Option(names = "--port", paramLabel = "PORT", description = "Port of the standby, written to postgresql.auto.conf.")
+    @Option(names = "--port", paramLabel = "PORT",
+            description = "Port of the standby, written to postgresql.auto.conf.")
     Integer port;
 
     @Option(names = "--start", description = "Start the standby once built (as the data directory's owner).")

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +87,8 @@ class ManagedRestoreIT {
             assertThat(server.get("switchPoint").asText()).matches("[0-9A-F]+/[0-9A-F]+");
             Instant last = OffsetDateTime.parse(server.get("lastReplayedTransactionTime").asText()).toInstant();
             assertThat(last).isBeforeOrEqualTo(t).isAfterOrEqualTo(c.before());
-            assertThat(copy.queryString("SELECT count(*) || ' ' || max(id) FROM ledger")).isEqualTo(c.id() + " " + c.id());
+            assertThat(copy.queryString("SELECT count(*) || ' ' || max(id) FROM ledger"))
+                    .isEqualTo(c.id() + " " + c.id());
             assertThat(copy.queryString("SELECT pg_is_in_recovery()")).isEqualTo("f");
             assertThat(out.get("recoverySettings").get("port").asText()).isEqualTo(Integer.toString(port));
         }

@@ -104,7 +104,7 @@ class StandbyIT {
         }
     }
 
-    /** pgbench writes while a loop inserts marks and switches WAL, so the WAL moves on by at least that many segments. */
+    /** pgbench writes while a loop inserts marks and switches WAL: the WAL moves on by at least that many segments. */
     private static void advanceWalUnderLoad(PgTestCluster primary, int switches) throws Exception {
         Thread load = new Thread(() -> pgbench(primary, "-n", "-c", "2", "-j", "1", "-R", "100", "-T", "8"));
         load.start();

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pgvault.core.pg.PgCtl;
 import io.pgvault.core.repo.Json;
 import io.pgvault.core.testing.PgTestCluster;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
