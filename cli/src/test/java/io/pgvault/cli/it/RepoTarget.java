@@ -45,6 +45,18 @@ public record RepoTarget(String name, String url, List<String> options, Map<Stri
                         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="));
     }
 
+    /**
+     * A fresh container on the Swift started by infra/swift.sh, through Keystone v3 with the standard OpenStack
+     * variables (the production path).
+     */
+    public static RepoTarget swift() {
+        return new RepoTarget("swift", "swift://pgvault-it-" + suffix() + "/pitr",
+                List.of("--swift-segment-size", "8MiB"),
+                Map.of("OS_AUTH_URL", envOr("PGVAULT_IT_SWIFT_AUTH_URL", "http://127.0.0.1:5000/v3"),
+                        "OS_USERNAME", "demo", "OS_PASSWORD", "demopass", "OS_PROJECT_NAME", "demo",
+                        "OS_USER_DOMAIN_NAME", "Default", "OS_PROJECT_DOMAIN_NAME", "Default"));
+    }
+
     static String envOr(String name, String fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : v;
