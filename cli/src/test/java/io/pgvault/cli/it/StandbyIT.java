@@ -61,7 +61,7 @@ class StandbyIT {
 
             standby.stop();
             String stoppedAt = primary.queryString("SELECT pg_walfile_name(pg_current_wal_lsn())");
-            advanceWalUnderLoad(primary, 21);
+            advanceWalUnderLoad(primary, 19);
             primary.switchAndAwaitArchived(Duration.ofSeconds(120));
             primary.execute("CHECKPOINT", "SELECT pg_switch_wal()", "CHECKPOINT");
             String now = primary.queryString("SELECT pg_walfile_name(pg_current_wal_lsn())");
