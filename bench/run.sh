@@ -171,20 +171,21 @@ ok() { [ "${R[$1#$ROUND.rc]:-1}" = 0 ]; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 du_b() { if [ -e "$1" ]; then du -sb "$1" | cut -f1; else echo 0; fi; }
 
-# Waits until every finished WAL file has gone through archive_command.
+# Waits until every finished WAL file has gone through archive_command: no .ready file up to the segment just
+# switched. (last_archived_wal is no measure: the archiver takes files in batches, not strictly in name order.)
 wait_archived() {
-  local want last failed
+  local want pending failed status=$W/data/pg_wal/archive_status
   want=$(sql "SELECT pg_walfile_name(pg_switch_wal())")
   for _ in $(seq 36000); do
-    last=$(sql "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")
-    [[ "$last" > "$want" || "$last" == "$want" ]] && return 0
+    pending=$(ls "$status" | grep '\.ready$' | awk -v w="$want" 'substr($0, 1, 24) <= w' | head -n 1 || true)
+    [ -z "$pending" ] && return 0
     failed=$(sql "SELECT coalesce(last_failed_wal, '') || ' ' || failed_count FROM pg_stat_archiver
                   WHERE last_failed_time > coalesce(last_archived_time, '-infinity')")
     [ -n "$failed" ] && log "archive_command failing: $failed (see $W/data.log)"
     sleep 0.1
   done
   tail -n 20 "$W/data.log" >&2
-  die "WAL $want not archived within an hour"
+  die "WAL up to $want not archived within an hour (still pending: $pending)"
 }
 
 # Back to archiving into both tools: pushes what was deferred during a timed backup, oldest first.
@@ -291,9 +292,8 @@ as_pg "$PGBIN/pgbench" -i -q -s "$SCALE" -h "$W" -p "$PORT" postgres >"$W/pgbenc
   || { cat "$W/pgbench.out"; die "pgbench -i failed"; }
 log "waiting for archive_command to catch up"
 wait_archived
-# A sample of finished segments for the archive_command cost, copied before a checkpoint recycles them.
-last=$(sql "SELECT last_archived_wal FROM pg_stat_archiver")
-for f in $(ls "$W/data/pg_wal" | grep -E '^[0-9A-F]{24}$' | awk -v l="$last" '$0 <= l' | sort | tail -n "$WAL_SEGMENTS"); do
+# A sample of archived segments (status .done) for the archive_command cost, copied before a checkpoint recycles them.
+for f in $(ls "$W/data/pg_wal/archive_status" | grep -E '^[0-9A-F]{24}\.done$' | cut -c1-24 | sort | tail -n "$WAL_SEGMENTS"); do
   cp "$W/data/pg_wal/$f" "$W/walsample/" 2>/dev/null || true
 done
 if is_root; then chown -R "$OS_USER" "$W/walsample"; fi
