@@ -7,6 +7,7 @@ import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.EntryKind;
 import io.pgvault.core.manifest.FileEntry;
+import io.pgvault.core.repo.BackupObjectReader;
 import io.pgvault.core.repo.RepositoryReader;
 import io.pgvault.core.stream.Sha256;
 import io.pgvault.storage.StorageException;
@@ -166,29 +167,7 @@ final class FileRestorer {
 
     /** Reads one object front to back, restoring each file whose frame it holds. */
     private void restoreObject(List<FileEntry> files) throws IOException {
-        List<FileEntry> ordered = new ArrayList<>(files);
-        ordered.sort(Comparator.comparingLong(f -> f.chunks().get(0).offset()));
-        Chunk first = ordered.get(0).chunks().get(0);
-        Chunk last = ordered.get(ordered.size() - 1).chunks().get(0);
-        long end = last.offset() + last.length();
-        try (InputStream object = repository.openBackupObject(manifest.id(), first.object(), first.offset(),
-                end - first.offset())) {
-            long position = first.offset();
-            for (FileEntry f : ordered) {
-                Chunk c = f.chunks().get(0);
-                if (f.chunks().size() != 1) {
-                    throw new PgVaultException(ErrorCode.DAMAGED, "manifest of backup " + manifest.id()
-                            + " splits " + f.path() + " into chunks this pgvault cannot restore");
-                }
-                new BoundedInputStream(object, c.offset() - position).drain();
-                BoundedInputStream frame = new BoundedInputStream(object, c.length());
-                try (InputStream content = manifest.codec().decompress(frame)) {
-                    writeFile(f, content);
-                }
-                frame.drain();
-                position = c.offset() + c.length();
-            }
-        }
+        new BackupObjectReader(repository, manifest).read(files, this::writeFile);
     }
 
     private void writeFile(FileEntry f, InputStream content) throws IOException {
