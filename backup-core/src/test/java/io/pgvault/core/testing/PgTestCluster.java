@@ -14,9 +14,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -66,9 +69,24 @@ public final class PgTestCluster implements AutoCloseable {
      */
     public static PgTestCluster start(Path base, String name, String extraConf, Map<String, String> serverEnv)
             throws IOException {
-        PgCtl pgCtl = new PgCtl(PgCtl.findBinDir(System.getenv("PGVAULT_IT_PG_BIN")), OS_USER);
+        return start(base, name, extraConf, serverEnv, PgCtl.findBinDir(System.getenv("PGVAULT_IT_PG_BIN")));
+    }
+
+    /**
+     * Creates and starts a cluster with the server programs of {@code binDir} (any supported major, e.g. binaries
+     * unpacked from Maven Central for a version the system does not ship).
+     *
+     * @param binDir directory holding initdb, pg_ctl and postgres
+     */
+    public static PgTestCluster start(Path base, String name, String extraConf, Map<String, String> serverEnv,
+            Path binDir) throws IOException {
+        PgCtl pgCtl = new PgCtl(binDir, OS_USER);
         Path pgdata = base.resolve(name);
-        pgCtl.initdb(pgdata, List.of("-k", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"));
+        List<String> options = new ArrayList<>(List.of("-k", "-U", "postgres", "--auth=trust", "-E", "UTF8"));
+        if (majorVersionOf(pgCtl) >= 14) {
+            options.add("--no-instructions"); // initdb of 13 does not know it
+        }
+        pgCtl.initdb(pgdata, options);
         int port = freePort();
         String conf = "\nport = " + port + "\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '" + base
                 + "'\nwal_level = replica\nmax_wal_senders = 4\nfsync = on\nshared_buffers = 64MB\n"
@@ -81,8 +99,23 @@ public final class PgTestCluster implements AutoCloseable {
 
     /** Wraps an existing (e.g. restored) data directory; call {@link #startServer()} to run it. */
     public static PgTestCluster existing(Path pgdata, int port, Map<String, String> serverEnv) {
-        PgCtl pgCtl = new PgCtl(PgCtl.findBinDir(System.getenv("PGVAULT_IT_PG_BIN")), OS_USER);
-        return new PgTestCluster(pgdata.getParent(), pgdata, port, pgCtl, serverEnv);
+        return existing(pgdata, port, serverEnv, PgCtl.findBinDir(System.getenv("PGVAULT_IT_PG_BIN")));
+    }
+
+    /** Like {@link #existing(Path, int, Map)}, run by the server programs of {@code binDir}. */
+    public static PgTestCluster existing(Path pgdata, int port, Map<String, String> serverEnv, Path binDir) {
+        return new PgTestCluster(pgdata.getParent(), pgdata, port, new PgCtl(binDir, OS_USER), serverEnv);
+    }
+
+    /** The major version of the programs {@code pgCtl} runs, from {@code initdb --version} (e.g. 13). */
+    public static int majorVersionOf(PgCtl pgCtl) {
+        PgCtl.Result r = pgCtl.run(List.of(pgCtl.binDir().resolve("initdb").toString(), "--version"), Map.of(),
+                Duration.ofSeconds(30));
+        Matcher m = Pattern.compile("\\(PostgreSQL\\) (\\d+)").matcher(r.output());
+        if (r.exitCode() != 0 || !m.find()) {
+            throw new IllegalStateException("cannot tell the version of " + pgCtl.binDir() + ": " + r.output());
+        }
+        return Integer.parseInt(m.group(1));
     }
 
     public void startServer() {

@@ -32,6 +32,8 @@ final class PitrScenario implements AutoCloseable {
     private final RepoTarget repo;
     private final Launcher launcher;
     private final Path work;
+    private final Path binDir;
+    private final boolean pgbench;
     private final String cluster = "pitr";
     private PgTestCluster primary;
     private List<LedgerWriter.Commit> commits;
@@ -39,9 +41,24 @@ final class PitrScenario implements AutoCloseable {
     private Instant secondBackupStop;
 
     PitrScenario(RepoTarget repo, Path work) throws IOException {
+        this(repo, work, null, true);
+    }
+
+    /**
+     * @param binDir  server programs for the primary and every restored copy; null for PgTestCluster's default
+     * @param pgbench true: pgbench fills and loads the server; false: the same over JDBC (for server binaries that
+     *                come without pgbench)
+     */
+    PitrScenario(RepoTarget repo, Path work, Path binDir, boolean pgbench) throws IOException {
         this.repo = repo;
         this.work = work;
+        this.binDir = binDir;
+        this.pgbench = pgbench;
         this.launcher = Launcher.get();
+    }
+
+    PgTestCluster primary() {
+        return primary;
     }
 
     List<String> pgvault(String... args) {
@@ -58,16 +75,24 @@ final class PitrScenario implements AutoCloseable {
     void prepare(Duration loadTime) throws Exception {
         String archive = "archive_mode = on\narchive_command = '" + launcher.bin() + " " + repo.archiveArgs(cluster)
                 + " wal-push %p'\narchive_timeout = 0\n";
-        primary = PgTestCluster.start(work, "primary", archive, repo.env());
+        primary = binDir == null ? PgTestCluster.start(work, "primary", archive, repo.env())
+                : PgTestCluster.start(work, "primary", archive, repo.env(), binDir);
         ok("--pg-port", Integer.toString(primary.port()), "init");
         LedgerWriter.createTable(primary);
-        PgCtl.Result init = pgbench("-i", "-s", "3", "-q");
-        assertThat(init.exitCode()).as(init.output()).isZero();
+        if (pgbench) {
+            PgCtl.Result init = pgbench("-i", "-s", "3", "-q");
+            assertThat(init.exitCode()).as(init.output()).isZero();
+        } else {
+            primary.execute("CREATE TABLE filler (id int PRIMARY KEY, n bigint NOT NULL, pad text NOT NULL)",
+                    "INSERT INTO filler SELECT g, 0, repeat(md5(g::text), 4) FROM generate_series(1, 20000) g");
+        }
         backup();
 
         LedgerWriter writer = new LedgerWriter(primary);
         writer.start();
-        Thread load = new Thread(() -> pgbench("-n", "-c", "2", "-j", "1", "-R", "150", "-T", Long.toString(loadTime.toSeconds())));
+        Thread load = pgbench
+                ? new Thread(() -> pgbench("-n", "-c", "2", "-j", "1", "-R", "150", "-T", Long.toString(loadTime.toSeconds())))
+                : new Thread(() -> jdbcLoad(loadTime));
         load.start();
         Thread.sleep(loadTime.toMillis() / 3);
         secondBackupStart = Instant.now();
@@ -85,6 +110,19 @@ final class PitrScenario implements AutoCloseable {
     private void backup() {
         ok("--pg-port", Integer.toString(primary.port()), "--pgdata", primary.pgdata().toString(), "--jobs", "2",
                 "backup");
+    }
+
+    /** Updates random filler rows, one commit each, about 150 a second: load without pgbench. */
+    private void jdbcLoad(Duration loadTime) {
+        long end = System.nanoTime() + loadTime.toNanos();
+        try (Connection c = primary.connect(); Statement st = c.createStatement()) {
+            while (System.nanoTime() < end) {
+                st.execute("UPDATE filler SET n = n + 1 WHERE id = 1 + (random() * 19999)::int");
+                Thread.sleep(6);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("JDBC load failed", e);
+        }
     }
 
     private PgCtl.Result pgbench(String... args) {
@@ -157,7 +195,8 @@ final class PitrScenario implements AutoCloseable {
         ok(args.toArray(String[]::new));
         int port = PgTestCluster.freePort();
         Files.writeString(dir.resolve("postgresql.auto.conf"), "port = " + port + "\n", StandardOpenOption.APPEND);
-        PgTestCluster copy = PgTestCluster.existing(dir, port, repo.env());
+        PgTestCluster copy = binDir == null ? PgTestCluster.existing(dir, port, repo.env())
+                : PgTestCluster.existing(dir, port, repo.env(), binDir);
         copy.startServer();
         try {
             copy.awaitPromotion(Duration.ofMinutes(3));
