@@ -1,5 +1,6 @@
 package io.pgvault.cli;
 
+import io.pgvault.cli.commands.AgentCommand;
 import io.pgvault.cli.commands.BackupCommand;
 import io.pgvault.cli.commands.DemoCommand;
 import io.pgvault.cli.commands.InfoCommand;
@@ -9,6 +10,7 @@ import io.pgvault.cli.commands.RelateCommand;
 import io.pgvault.cli.commands.RestoreCommand;
 import io.pgvault.cli.commands.StandbyCommand;
 import io.pgvault.cli.commands.SetPasswordCommand;
+import io.pgvault.cli.commands.StatusCommand;
 import io.pgvault.cli.commands.WalFetchCommand;
 import io.pgvault.cli.commands.VerifyCommand;
 import io.pgvault.cli.commands.WalPushCommand;
@@ -31,7 +33,7 @@ import picocli.CommandLine.ScopeType;
             ""},
         subcommands = {InitCommand.class, BackupCommand.class, WalPushCommand.class, WalFetchCommand.class,
             ListCommand.class, InfoCommand.class, RestoreCommand.class, StandbyCommand.class, VerifyCommand.class,
-            DemoCommand.class, RelateCommand.class, SetPasswordCommand.class},
+            DemoCommand.class, RelateCommand.class, SetPasswordCommand.class, AgentCommand.class, StatusCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0 success            1 wal-fetch: WAL file not in the archive",

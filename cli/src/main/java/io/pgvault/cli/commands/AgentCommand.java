@@ -1,0 +1,98 @@
+package io.pgvault.cli.commands;
+
+import io.pgvault.cli.CommandContext;
+import io.pgvault.core.ErrorCode;
+import io.pgvault.core.PgVaultException;
+import io.pgvault.core.backup.BackupSettings;
+import io.pgvault.core.repo.BackupType;
+import io.pgvault.scheduler.Agent;
+import io.pgvault.scheduler.BackupJob;
+import io.pgvault.scheduler.JobSchedule;
+import io.pgvault.scheduler.StatusFile;
+import io.pgvault.scheduler.VerifyJob;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "agent", description = {
+    "Run the scheduler service: base backups and verifications on Quartz cron schedules, one line per event on",
+    "stdout. Quartz cron has SECONDS FIRST and '?' for day-of-month or day-of-week:",
+    "  '0 0 1 * * ?' = 01:00:00 daily, '0 30 2 ? * SUN' = Sundays 02:30, '0 0 */6 * * ?' = every 6 hours.",
+    "Times are the agent's local time zone. A backup time missed while the agent was busy runs once as soon as",
+    "possible; a missed verification is skipped. Times missed while the agent was not running are not caught up.",
+    "Backups take the cluster's backup lock, shared with `pgvault backup` from cron. One agent per cluster.",
+    "`pgvault status` shows the schedule and the last run of each job. SIGTERM stops the agent cleanly."})
+public class AgentCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--schedule-full", paramLabel = "CRON",
+            description = "When to take full backups (Quartz cron, seconds first), e.g. '0 0 1 * * ?'.")
+    String scheduleFull;
+
+    @Option(names = "--schedule-verify", paramLabel = "CRON",
+            description = "When to verify the whole repository (pgvault verify), e.g. '0 0 4 ? * SUN'.")
+    String scheduleVerify;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/pgvault-agent",
+            description = "Where the agent writes its status (agent-<cluster>.json) (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--lock-wait", paramLabel = "SECONDS", defaultValue = "0",
+            description = "How long a scheduled backup waits while another backup of the cluster runs; 0 (default) "
+                    + "records the run as failed (exit 11).")
+    int lockWait;
+
+    @Option(names = "--archive-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "How long a backup waits for its WAL to reach the archive (default: ${DEFAULT-VALUE}).")
+    int archiveTimeout;
+
+    @Option(names = "--stop-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "On SIGTERM, how long to let a running job finish before exiting (default: "
+                    + "${DEFAULT-VALUE}); an unfinished backup leaves nothing listed.")
+    int stopTimeout;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        try (CommandContext ctx = CommandContext.of(spec)) {
+            var o = ctx.options();
+            var repository = ctx.repository();
+            List<JobSchedule> schedules = new ArrayList<>();
+            if (scheduleFull != null && !scheduleFull.isBlank()) {
+                BackupSettings settings = new BackupSettings(ctx.pgdata(), ctx.connection(), BackupType.FULL,
+                        o.jobsOrDefault(), o.codec(), o.compressLevel, Duration.ofSeconds(archiveTimeout),
+                        BackupSettings.DEFAULT_BUNDLE_LIMIT, Duration.ofSeconds(lockWait));
+                schedules.add(new JobSchedule(new BackupJob(repository, settings),
+                        JobSchedule.checkCron("schedule-full", scheduleFull), true));
+            }
+            if (scheduleVerify != null && !scheduleVerify.isBlank()) {
+                schedules.add(new JobSchedule(new VerifyJob(repository, o.jobsOrDefault()),
+                        JobSchedule.checkCron("schedule-verify", scheduleVerify), false));
+            }
+            if (stopTimeout < 0) {
+                throw new PgVaultException(ErrorCode.USAGE, "--stop-timeout must not be negative");
+            }
+            repository.requireClusterInfo();
+            Agent agent = new Agent(repository, schedules, new StatusFile(stateDir, repository.layout().cluster()),
+                    AgentCommand::event);
+            agent.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> agent.stop(Duration.ofSeconds(stopTimeout)),
+                    "pgvault-agent-stop"));
+            agent.awaitStopped();
+            return 0;
+        }
+    }
+
+    private static void event(String line) {
+        System.out.println(Instant.now().truncatedTo(ChronoUnit.SECONDS) + " " + line);
+    }
+}

@@ -1,0 +1,278 @@
+package io.pgvault.scheduler;
+
+import io.pgvault.core.ErrorCode;
+import io.pgvault.core.PgVaultException;
+import io.pgvault.core.Version;
+import io.pgvault.core.repo.Repository;
+import io.pgvault.core.repo.RepositoryLock;
+import io.pgvault.scheduler.AgentStatus.JobRun;
+import io.pgvault.scheduler.AgentStatus.JobStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import org.quartz.JobBuilder;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.Trigger;
+import org.quartz.TriggerKey;
+import org.quartz.impl.StdSchedulerFactory;
+
+/**
+ * The long-running agent of one cluster: runs each {@link JobSchedule} with Quartz (job store in memory: times
+ * missed while the agent was not running are not caught up), records every run in a {@link StatusFile}, and holds
+ * the cluster's "agent" lock in the repository so that a second agent for the same cluster refuses to start.
+ *
+ * <p>Thread-safe. {@link #stop(Duration)} is meant for a shutdown hook.
+ */
+public final class Agent {
+
+    static final String GROUP = "pgvault";
+
+    /** The lock that keeps a second agent of a cluster from starting. */
+    public static final String LOCK = "agent";
+
+    private final Repository repository;
+    private final List<JobSchedule> schedules;
+    private final StatusFile statusFile;
+    private final Consumer<String> events;
+    private final Clock clock = Clock.systemUTC();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private Scheduler scheduler;
+    private RepositoryLock agentLock;
+    private AgentStatus status;
+    private boolean stopping;
+
+    /**
+     * @param repository the cluster's repository (for the agent lock)
+     * @param schedules  what to run when; job names must be unique
+     * @param statusFile where to record runs
+     * @param events     receives one line per event (started, each run's start and end, stopped)
+     */
+    public Agent(Repository repository, List<JobSchedule> schedules, StatusFile statusFile, Consumer<String> events) {
+        if (schedules.isEmpty()) {
+            throw new PgVaultException(ErrorCode.CONFIG, "nothing to schedule: set schedule-full (or another "
+                    + "schedule-* setting) to a Quartz cron expression, e.g. '0 0 1 * * ?' for 01:00 every day");
+        }
+        if (schedules.stream().map(s -> s.job().name()).distinct().count() != schedules.size()) {
+            throw new IllegalArgumentException("job names must be unique");
+        }
+        schedules.forEach(s -> JobSchedule.checkCron(s.job().name(), s.cron()));
+        this.repository = repository;
+        this.schedules = List.copyOf(schedules);
+        this.statusFile = statusFile;
+        this.events = events;
+    }
+
+    /**
+     * Starts scheduling.
+     *
+     * @throws PgVaultException LOCKED when another agent runs for the cluster; LOCAL_IO when the state directory
+     *                          is not usable
+     */
+    public synchronized void start() {
+        statusFile.prepare();
+        agentLock = takeAgentLock();
+        try {
+            scheduler = newScheduler();
+            Map<String, AgentJob> byName = new LinkedHashMap<>();
+            schedules.forEach(s -> byName.put(s.job().name(), s.job()));
+            scheduler.setJobFactory((bundle, s) -> new QuartzRun(this, byName.get(bundle.getJobDetail().getKey()
+                    .getName())));
+            for (JobSchedule s : schedules) {
+                scheduler.scheduleJob(JobBuilder.newJob(QuartzRun.class).withIdentity(s.job().name(), GROUP).build(),
+                        s.trigger());
+            }
+            RepositoryLock.Holder me = agentLock.holder();
+            Instant now = clock.instant();
+            List<JobStatus> jobs = new ArrayList<>();
+            for (JobSchedule s : schedules) {
+                jobs.add(new JobStatus(s.job().name(), s.cron(), null, null, null, null));
+            }
+            status = new AgentStatus(Version.VALUE, repository.layout().cluster(), me.host(), me.pid(), now, now,
+                    null, jobs);
+            write();
+            scheduler.start();
+        } catch (SchedulerException | RuntimeException e) {
+            agentLock.close();
+            if (e instanceof PgVaultException p) {
+                throw p;
+            }
+            throw new PgVaultException(ErrorCode.INTERNAL, "cannot start the scheduler: " + e.getMessage(), e);
+        }
+        events.accept("agent started for cluster '" + repository.layout().cluster() + "' (pid " + status.pid()
+                + "); status in " + statusFile.path());
+        for (JobStatus j : status.jobs()) {
+            events.accept(j.name() + " scheduled '" + j.schedule() + "', next run " + j.nextRun());
+        }
+    }
+
+    private RepositoryLock takeAgentLock() {
+        try {
+            return RepositoryLock.acquire(repository, LOCK, Duration.ZERO);
+        } catch (PgVaultException e) {
+            if (e.code() != ErrorCode.LOCKED) {
+                throw e;
+            }
+            RepositoryLock.Holder other = RepositoryLock.read(repository.storage(),
+                    RepositoryLock.key(repository.layout(), LOCK)).orElse(null);
+            throw new PgVaultException(ErrorCode.LOCKED, "another agent runs for cluster '"
+                    + repository.layout().cluster() + "'" + (other == null ? "" : " (" + other.describe() + ")")
+                    + "; stop it first, one agent per cluster");
+        }
+    }
+
+    private Scheduler newScheduler() throws SchedulerException {
+        Properties p = new Properties();
+        p.setProperty("org.quartz.scheduler.instanceName", "pgvault-agent-" + UUID.randomUUID());
+        p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+        p.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
+        p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
+        // one thread per job: backup and verify may overlap, one job never overlaps itself (QuartzRun)
+        p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(schedules.size()));
+        p.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
+        p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+        p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
+        return new StdSchedulerFactory(p).getScheduler();
+    }
+
+    /** Runs a job once and records the run; called by Quartz on its worker threads. */
+    void runOnce(AgentJob job) {
+        Instant start = clock.instant();
+        if (!record(job.name(), start, null)) {
+            return; // the agent is stopping
+        }
+        events.accept(job.name() + " started");
+        JobOutcome outcome;
+        try {
+            outcome = job.run();
+        } catch (RuntimeException e) {
+            outcome = JobOutcome.of(e);
+        }
+        Instant end = clock.instant();
+        record(job.name(), null, new JobRun(start, end, outcome.succeeded() ? JobRun.OK : JobRun.FAILED,
+                outcome.exitCode(), outcome.message()));
+        events.accept(job.name() + (outcome.succeeded() ? " done in " : " failed (exit " + outcome.exitCode()
+                + ") after ") + Duration.between(start, end).toSeconds() + "s: " + outcome.message());
+    }
+
+    /**
+     * Records that a run started (runningSince) or finished (run); false, with nothing recorded, once the agent has
+     * stopped, or for a new run while it is stopping.
+     */
+    private synchronized boolean record(String name, Instant runningSince, JobRun finished) {
+        if (status.stopped() != null || (stopping && runningSince != null)) {
+            return false;
+        }
+        List<JobStatus> jobs = new ArrayList<>();
+        for (JobStatus j : status.jobs()) {
+            if (!j.name().equals(name)) {
+                jobs.add(j);
+            } else if (finished == null) {
+                jobs.add(new JobStatus(j.name(), j.schedule(), j.nextRun(), runningSince, j.lastRun(),
+                        j.lastSuccess()));
+            } else {
+                Instant lastSuccess = JobRun.OK.equals(finished.result()) ? finished.finished() : j.lastSuccess();
+                jobs.add(new JobStatus(j.name(), j.schedule(), j.nextRun(), null, finished, lastSuccess));
+            }
+        }
+        status = new AgentStatus(status.version(), status.cluster(), status.host(), status.pid(), status.started(),
+                status.updated(), null, jobs);
+        try {
+            write();
+        } catch (PgVaultException e) {
+            events.accept("warning: " + e.getMessage());
+        }
+        return true;
+    }
+
+    /** Writes the status with fresh next-run times; the caller holds this object's lock. */
+    private void write() {
+        List<JobStatus> jobs = new ArrayList<>();
+        for (JobStatus j : status.jobs()) {
+            jobs.add(new JobStatus(j.name(), j.schedule(), nextRun(j.name()), j.runningSince(), j.lastRun(),
+                    j.lastSuccess()));
+        }
+        status = new AgentStatus(status.version(), status.cluster(), status.host(), status.pid(), status.started(),
+                clock.instant(), status.stopped(), jobs);
+        statusFile.write(status);
+    }
+
+    private Instant nextRun(String name) {
+        try {
+            if (scheduler == null || scheduler.isShutdown() || stopping) {
+                return null;
+            }
+            Trigger t = scheduler.getTrigger(TriggerKey.triggerKey(name, GROUP));
+            Date next = t == null ? null : t.getNextFireTime();
+            return next == null ? null : next.toInstant();
+        } catch (SchedulerException e) {
+            return null;
+        }
+    }
+
+    /** The status as last written. */
+    public synchronized AgentStatus status() {
+        return status;
+    }
+
+    /**
+     * Stops scheduling, waits up to {@code grace} for running jobs to finish, records runs still going as
+     * interrupted, and releases the agent lock. A backup abandoned this way has no manifest, so it does not exist;
+     * its lock is stale once this process has exited. Idempotent.
+     */
+    public void stop(Duration grace) {
+        synchronized (this) {
+            if (stopping || scheduler == null) {
+                return;
+            }
+            stopping = true;
+        }
+        List<String> abandoned = new ArrayList<>();
+        try {
+            scheduler.standby();
+            long deadline = System.nanoTime() + grace.toNanos();
+            while (!scheduler.getCurrentlyExecutingJobs().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            scheduler.getCurrentlyExecutingJobs().forEach(c -> abandoned.add(c.getJobDetail().getKey().getName()));
+            scheduler.shutdown(false);
+        } catch (SchedulerException e) {
+            events.accept("warning: stopping the scheduler: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            Instant now = clock.instant();
+            List<JobStatus> jobs = new ArrayList<>();
+            for (JobStatus j : status.jobs()) {
+                JobRun run = j.runningSince() == null ? j.lastRun() : new JobRun(j.runningSince(), now,
+                        JobRun.INTERRUPTED, null, "the agent stopped before the run finished");
+                jobs.add(new JobStatus(j.name(), j.schedule(), null, null, run, j.lastSuccess()));
+            }
+            status = new AgentStatus(status.version(), status.cluster(), status.host(), status.pid(),
+                    status.started(), now, now, jobs);
+            try {
+                write();
+            } catch (PgVaultException e) {
+                events.accept("warning: " + e.getMessage());
+            }
+        }
+        agentLock.close();
+        events.accept("agent stopped" + (abandoned.isEmpty() ? "" : "; abandoned running " + abandoned));
+        stopped.countDown();
+    }
+
+    /** Blocks until {@link #stop(Duration)} has finished. */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+}
