@@ -25,7 +25,7 @@ public class GlobalOptions {
     Path pgdata;
 
     @Option(names = "--pg-host", paramLabel = "HOST", scope = ScopeType.INHERIT, defaultValue = "127.0.0.1",
-            description = "Database server host (default: ${DEFAULT-VALUE}).")
+            description = "Database server host, or the directory of its Unix-domain socket such as /var/run/postgresql for peer authentication (default: ${DEFAULT-VALUE}).")
     String pgHost;
 
     @Option(names = "--pg-port", paramLabel = "PORT", scope = ScopeType.INHERIT, defaultValue = "5432",

@@ -4,7 +4,8 @@ package io.pgvault.core.pg;
  * How to reach the database server. The password is optional: without it pgjdbc looks in ~/.pgpass (or PGPASSFILE)
  * as libpq does; the command line fills it from PGPASSWORD.
  *
- * @param host     host name or address
+ * @param host     host name or address, or the directory of the server's Unix-domain socket (e.g.
+ *                 /var/run/postgresql), as with libpq
  * @param port     TCP port
  * @param user     login role
  * @param database database to connect to (any database works for backups)
@@ -25,6 +26,11 @@ public record PgConnectionSettings(String host, int port, String user, String da
         if (database == null || database.isBlank()) {
             throw new IllegalArgumentException("pg-database is empty");
         }
+    }
+
+    /** True when {@code host} is a directory holding the server's Unix-domain socket (libpq's convention). */
+    public boolean isUnixSocket() {
+        return host.startsWith("/");
     }
 
     public PgConnectionSettings withDatabase(String db) {

@@ -43,7 +43,15 @@ public final class PgSession implements AutoCloseable {
         props.setProperty("ApplicationName", "pgvault");
         props.setProperty("connectTimeout", "10");
         props.setProperty("tcpKeepAlive", "true");
-        String url = "jdbc:postgresql://" + hostForUrl(settings.host()) + ":" + settings.port() + "/"
+        String host = settings.host();
+        if (settings.isUnixSocket()) {
+            // as libpq does: a host that is a directory means the server's Unix-domain socket in it, which is
+            // what peer authentication (Debian's default for local connections) needs
+            props.setProperty("socketFactory", "org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg");
+            props.setProperty("socketFactoryArg", settings.host() + "/.s.PGSQL." + settings.port());
+            host = "localhost";
+        }
+        String url = "jdbc:postgresql://" + hostForUrl(host) + ":" + settings.port() + "/"
                 + settings.database();
         try {
             Connection c = DriverManager.getConnection(url, props);

@@ -94,6 +94,13 @@ class RefusalsIT {
     }
 
     @Test
+    void connectsThroughTheUnixSocketDirectoryAsLibpqDoes() {
+        // the socket lives in the cluster's work directory (unix_socket_directories); pg_hba's local line applies
+        String out = ok("--pg-host", primary.base().toString(), "--pg-port", port(primary), "init");
+        assertThat(out).contains("was already initialized");
+    }
+
+    @Test
     void restoreRefusesNonEmptyDirectory() throws IOException {
         Path dir = work.resolve("not-empty");
         Files.createDirectories(dir);
