@@ -18,20 +18,15 @@ import org.openstack4j.openstack.storage.object.internal.BaseObjectStorageServic
  */
 final class SwiftCalls extends BaseObjectStorageService {
 
-    static final String OCTET_STREAM = ClientConstants.CONTENT_TYPE_OCTECT_STREAM;
-
     HttpResponse headObject(String container, String name) {
         return head(Void.class, path(container, name)).executeWithResponse();
     }
 
     /** A GET, whole ({@code range} null) or of a byte range such as {@code bytes=10-19}. */
-    HttpResponse getObject(String container, String name, String range, String ifMatch) {
+    HttpResponse getObject(String container, String name, String range) {
         Invocation<Void> get = get(Void.class, path(container, name));
         if (range != null) {
             get.header("Range", range);
-        }
-        if (ifMatch != null) {
-            get.header("If-Match", ifMatch);
         }
         return get.executeWithResponse();
     }
@@ -43,8 +38,9 @@ final class SwiftCalls extends BaseObjectStorageService {
     }
 
     /**
-     * Uploads {@code length} bytes of {@code data}; {@code manifest} makes them a static large object's manifest.
-     * The body is a fresh stream over the array each time, so a retry sends it again.
+     * Uploads {@code length} bytes of {@code data} as application/octet-stream; {@code manifest} makes them a static
+     * large object's manifest (the object then gets that content type). The body is a fresh stream over the array
+     * each time, so a retry sends it again.
      */
     HttpResponse putObject(String container, String name, byte[] data, int length, Map<String, String> headers,
                            boolean manifest) {

@@ -96,7 +96,7 @@ final class SwiftLogin {
             throw new SwiftRetry.TransientFailure("cannot reach tempauth at " + credentials.authUrl() + ": "
                     + e.getMessage());
         }
-        try (response) {
+        try {
             int status = response.getStatus();
             String token = response.header("X-Auth-Token");
             String storageUrl = response.header("X-Storage-Url");
@@ -110,8 +110,8 @@ final class SwiftLogin {
             KeystoneToken sessionToken = new KeystoneToken();
             sessionToken.setId(token);
             return new SwiftToken(token, storageUrl.replaceAll("/+$", ""), sessionToken);
-        } catch (java.io.IOException e) {
-            throw new SwiftRetry.TransientFailure("cannot read the tempauth answer: " + e.getMessage());
+        } finally {
+            SwiftRequests.close(response);
         }
     }
 

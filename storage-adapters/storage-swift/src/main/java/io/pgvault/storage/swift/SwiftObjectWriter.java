@@ -2,21 +2,24 @@ package io.pgvault.storage.swift;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.pgvault.storage.ObjectExistsException;
 import io.pgvault.storage.ObjectInfo;
 import io.pgvault.storage.ObjectWriter;
 import io.pgvault.storage.StorageException;
 import io.pgvault.storage.WriteMode;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 
@@ -27,6 +30,10 @@ import java.util.concurrent.Semaphore;
  * commit PUTs the manifest. Either final PUT makes the whole object visible at once; until then nothing is listed,
  * and an abandoned or failed write deletes the segments it uploaded. Every PUT carries the MD5 of its body, so Swift
  * refuses bytes damaged on the way.
+ *
+ * <p>Overwriting a large object with a large one deletes the old segments after the new manifest is in place. A small
+ * object written over a large one leaves the old segments until the key is deleted ({@link SloSegments}
+ * sweeps every segment of a deleted key): finding them would cost a request on every small overwrite.
  */
 final class SwiftObjectWriter extends ObjectWriter {
 
@@ -36,6 +43,8 @@ final class SwiftObjectWriter extends ObjectWriter {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int FIRST_BUFFER = 64 << 10;
+    /** Swift's default max_manifest_segments: a manifest may list no more segments than this. */
+    static final int MAX_SEGMENTS = 1000;
 
     private final SwiftObjects objects;
     private final String key;
@@ -63,12 +72,24 @@ final class SwiftObjectWriter extends ObjectWriter {
 
     @Override
     public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
+        if (isFinished()) {
+            throw new IOException("write of " + key + " already committed or abandoned");
+        }
+        if (count == segmentSize) {
+            startSegment();
+        }
+        if (count == buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.min(segmentSize, 2 * buffer.length));
+        }
+        buffer[count] = (byte) b;
+        md5.update(buffer, count, 1);
+        count++;
+        size++;
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        Objects.checkFromIndexSize(off, len, b.length);
         if (isFinished()) {
             throw new IOException("write of " + key + " already committed or abandoned");
         }
@@ -78,8 +99,7 @@ final class SwiftObjectWriter extends ObjectWriter {
             }
             int n = Math.min(len, segmentSize - count);
             if (count + n > buffer.length) {
-                buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(segmentSize, Math.max(count + n,
-                        2L * buffer.length)));
+                buffer = Arrays.copyOf(buffer, (int) Math.min(segmentSize, Math.max(count + n, 2L * buffer.length)));
             }
             System.arraycopy(b, off, buffer, count, n);
             md5.update(buffer, count, n);
@@ -93,6 +113,10 @@ final class SwiftObjectWriter extends ObjectWriter {
     /** Hands the full buffer to a background upload and starts a fresh one; waits while all slots are busy. */
     private void startSegment() throws IOException {
         failIfAnySegmentFailed();
+        if (segments.size() == MAX_SEGMENTS) {
+            throw new IOException("write of " + key + " exceeds " + MAX_SEGMENTS + " segments of " + segmentSize
+                    + " bytes, the most one Swift large object may have: raise swift-segment-size");
+        }
         try {
             slots.acquire();
         } catch (InterruptedException e) {
@@ -130,7 +154,10 @@ final class SwiftObjectWriter extends ObjectWriter {
 
     @Override
     protected ObjectInfo doCommit() {
-        List<String> replaced = mode == WriteMode.OVERWRITE ? objects.segmentsOf(name, key) : List.of();
+        // a large object replacing a large object drops the old segments now; a single PUT does not pay a HEAD for
+        // that (it would double the requests of small writes): segments it leaves go when the key is deleted
+        List<String> replaced = mode == WriteMode.OVERWRITE && !segments.isEmpty() ? objects.segmentsOf(name, key)
+                : List.of();
         Instant committed;
         if (segments.isEmpty()) {
             String etag = md5.finishHex();
@@ -159,7 +186,6 @@ final class SwiftObjectWriter extends ObjectWriter {
 
     private Map<String, String> headers(String etag) {
         Map<String, String> headers = new HashMap<>();
-        headers.put("Content-Type", SwiftCalls.OCTET_STREAM);
         if (etag != null) {
             headers.put("ETag", etag);
         }
@@ -183,7 +209,7 @@ final class SwiftObjectWriter extends ObjectWriter {
     private static String sloEtag(List<Segment> uploaded) {
         Md5 md5 = new Md5();
         for (Segment segment : uploaded) {
-            byte[] hex = segment.etag().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] hex = segment.etag().getBytes(StandardCharsets.US_ASCII);
             md5.update(hex, 0, hex.length);
         }
         return md5.finishHex();
@@ -224,12 +250,12 @@ final class SwiftObjectWriter extends ObjectWriter {
 
     /** Incremental MD5 as hex (Swift's ETag). */
     static final class Md5 {
-        private final java.security.MessageDigest digest;
+        private final MessageDigest digest;
 
         Md5() {
             try {
-                digest = java.security.MessageDigest.getInstance("MD5");
-            } catch (java.security.NoSuchAlgorithmException e) {
+                digest = MessageDigest.getInstance("MD5");
+            } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("the JDK always has MD5", e);
             }
         }

@@ -7,6 +7,7 @@ import io.pgvault.storage.StorageException;
 import io.pgvault.storage.StorageException.Reason;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -29,15 +30,17 @@ final class SwiftObjects {
     private final SwiftFailures failures;
     private final SloSegments segments;
     private final ExecutorService uploads;
+    private final StallWatchdog watchdog;
     private volatile boolean containerSeen;
 
     SwiftObjects(SwiftStorageConfig config, SwiftRequests requests, SwiftFailures failures, SloSegments segments,
-                 ExecutorService uploads) {
+                 ExecutorService uploads, StallWatchdog watchdog) {
         this.config = config;
         this.requests = requests;
         this.failures = failures;
         this.segments = segments;
         this.uploads = uploads;
+        this.watchdog = watchdog;
     }
 
     SwiftStorageConfig config() {
@@ -76,13 +79,13 @@ final class SwiftObjects {
         SwiftReadStream.Opener opener = (position, end) -> {
             String range = position == 0 && end == Long.MAX_VALUE ? null
                     : "bytes=" + position + "-" + (end == Long.MAX_VALUE ? "" : Long.toString(end - 1));
-            return requests.send("read of " + key, calls -> calls.getObject(config.container(), name, range, null));
+            return requests.send("read of " + key, calls -> calls.getObject(config.container(), name, range));
         };
         long end = length > Long.MAX_VALUE - offset ? Long.MAX_VALUE : offset + length;
         HttpResponse first = opener.open(offset, end);
         int status = first.getStatus();
         if (status == 200 || status == 206) {
-            return new SwiftReadStream(key, first, opener, offset, end, config.maxRetries());
+            return new SwiftReadStream(key, first, opener, offset, end, config.maxRetries(), watchdog);
         }
         SwiftRequests.close(first);
         if (status == 416) {
@@ -98,7 +101,7 @@ final class SwiftObjects {
     /** Uploads one segment of a static large object; runs on an upload thread. */
     void putSegment(String segmentName, byte[] data, int length, String etag, String key) {
         String what = "upload of a segment of " + key;
-        Map<String, String> headers = Map.of("ETag", etag, "Content-Type", SwiftCalls.OCTET_STREAM);
+        Map<String, String> headers = Map.of("ETag", etag);
         HttpResponse response = requests.send(what, calls -> calls.putObject(segments.container(), segmentName,
                 data, length, headers, false));
         SwiftRequests.close(response);
@@ -195,9 +198,9 @@ final class SwiftObjects {
         String precise = response.header("X-Timestamp");
         try {
             if (precise != null) {
-                java.math.BigDecimal seconds = new java.math.BigDecimal(precise);
+                BigDecimal seconds = new BigDecimal(precise);
                 return Instant.ofEpochSecond(seconds.longValue(),
-                        seconds.remainder(java.math.BigDecimal.ONE).movePointRight(9).longValue());
+                        seconds.remainder(BigDecimal.ONE).movePointRight(9).longValue());
             }
             String modified = response.header("Last-Modified");
             if (modified != null) {

@@ -7,9 +7,10 @@ import java.util.Objects;
 import org.openstack4j.core.transport.HttpResponse;
 
 /**
- * The body of a GET that survives a broken connection: when reading fails mid-way it asks again for the rest (a
- * ranged GET from the current position), at most {@code maxResumes} times per stream, and only while the object is
- * the same version (same X-Timestamp) as when the read began, so that a read never splices two versions together.
+ * The body of a GET that survives a broken or stalled connection: when reading fails mid-way (or
+ * {@link StallWatchdog} ends a read that waited too long) it asks again for the rest (a ranged GET from the current
+ * position), at most {@code maxResumes} times per stream, and only while the object is the same version (same
+ * X-Timestamp) as when the read began, so that a read never splices two versions together.
  */
 final class SwiftReadStream extends InputStream {
 
@@ -23,14 +24,17 @@ final class SwiftReadStream extends InputStream {
     private final long end;
     private final String version;
     private final int maxResumes;
-    private HttpResponse response;
-    private InputStream body;
+    private final StallWatchdog.Guard guard;
+    private volatile HttpResponse response;
+    private volatile InputStream body;
     private long position;
     private int resumes;
     private boolean closed;
 
-    SwiftReadStream(String key, HttpResponse first, Opener opener, long position, long end, int maxResumes) {
+    SwiftReadStream(String key, HttpResponse first, Opener opener, long position, long end, int maxResumes,
+                    StallWatchdog watchdog) {
         this.key = key;
+        this.guard = watchdog.guard(() -> body.close()); // whichever body is current when the read stalls
         this.opener = opener;
         this.response = first;
         this.body = first.getInputStream();
@@ -57,20 +61,30 @@ final class SwiftReadStream extends InputStream {
             return 0;
         }
         while (position < end) {
+            IOException failure = null;
+            int n = 0;
+            guard.arm();
             try {
-                int n = body.read(b, off, (int) Math.min(len, end - position));
+                n = body.read(b, off, (int) Math.min(len, end - position));
+            } catch (IOException e) {
+                failure = e;
+            } finally {
+                guard.disarm();
+            }
+            if (failure == null && !guard.fired()) {
                 if (n > 0) {
                     position += n;
                 }
                 return n;
-            } catch (IOException e) {
-                if (resumes++ >= maxResumes) {
-                    throw new IOException("read of " + key + " failed at byte " + position + " after " + maxResumes
-                            + " resumptions: " + SwiftHttpConnector.describe(e), e);
-                }
-                if (!resume()) {
-                    return -1;
-                }
+            }
+            // a stalled read may end as a clean end of stream once its stream is closed: never take that for the end
+            String why = guard.fired() ? "no data within swift-request-timeout" : SwiftHttpConnector.describe(failure);
+            if (resumes++ >= maxResumes) {
+                throw new IOException("read of " + key + " failed at byte " + position + " after " + maxResumes
+                        + " resumptions: " + why, failure);
+            }
+            if (!resume()) {
+                return -1;
             }
         }
         return -1;

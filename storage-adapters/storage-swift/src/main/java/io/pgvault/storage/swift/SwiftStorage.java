@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -43,6 +44,7 @@ public final class SwiftStorage implements Storage, ContainerProvisioning {
     private final SloSegments segments;
     private final SwiftObjects objects;
     private final ExecutorService uploads;
+    private final StallWatchdog watchdog;
 
     public SwiftStorage(SwiftStorageConfig config) {
         this.config = config;
@@ -53,7 +55,8 @@ public final class SwiftStorage implements Storage, ContainerProvisioning {
         this.bulk = new BulkDelete(requests, failures);
         this.segments = new SloSegments(config, requests, failures, bulk);
         this.uploads = Executors.newCachedThreadPool(daemonThreads());
-        this.objects = new SwiftObjects(config, requests, failures, segments, uploads);
+        this.watchdog = new StallWatchdog(config.requestTimeout());
+        this.objects = new SwiftObjects(config, requests, failures, segments, uploads, watchdog);
     }
 
     /** The container name of a key: the repository prefix, then the key (checked before any request is made). */
@@ -145,6 +148,7 @@ public final class SwiftStorage implements Storage, ContainerProvisioning {
     @Override
     public void close() {
         uploads.shutdown();
+        watchdog.close();
     }
 
     @Override
@@ -152,7 +156,7 @@ public final class SwiftStorage implements Storage, ContainerProvisioning {
         return "SwiftStorage[" + config.location() + "]";
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads() {
+    private static ThreadFactory daemonThreads() {
         AtomicInteger count = new AtomicInteger();
         return task -> {
             Thread thread = new Thread(task, "pgvault-swift-upload-" + count.incrementAndGet());

@@ -31,7 +31,9 @@ final class FaultProxy implements AutoCloseable {
         /** Answer 503 without forwarding. */
         UNAVAILABLE,
         /** Forward, then cut the connection after 100 KiB of the answer. */
-        CUT
+        CUT,
+        /** Forward, then stop sending after 100 KiB of the answer, holding the connection open. */
+        STALL
     }
 
     private static final int CUT_AFTER = 100 << 10;
@@ -123,14 +125,14 @@ final class FaultProxy implements AutoCloseable {
                             + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                     return;
                 }
-                default -> forward(client, head, length, fault == Fault.CUT);
+                default -> forward(client, head, length, fault);
             }
         } catch (IOException e) {
             // the client gave up or was reset on purpose
         }
     }
 
-    private void forward(Socket client, String head, long length, boolean cut) throws IOException {
+    private void forward(Socket client, String head, long length, Fault fault) throws IOException {
         try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
             OutputStream toServer = upstream.getOutputStream();
             toServer.write(closing(head).getBytes(StandardCharsets.ISO_8859_1));
@@ -141,9 +143,13 @@ final class FaultProxy implements AutoCloseable {
             byte[] buffer = new byte[16 << 10];
             long sent = 0;
             for (int n; (n = fromServer.read(buffer)) > 0; ) {
-                if (cut && sent + n > CUT_AFTER) {
+                if (fault != Fault.NONE && sent + n > CUT_AFTER) {
                     toClient.write(buffer, 0, (int) (CUT_AFTER - sent));
                     toClient.flush();
+                    if (fault == Fault.STALL) {
+                        client.setSoTimeout(60_000);
+                        client.getInputStream().read(); // until the client gives up and closes
+                    }
                     client.setSoLinger(true, 0);
                     return;
                 }
