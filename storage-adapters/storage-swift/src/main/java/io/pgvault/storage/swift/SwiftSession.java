@@ -1,5 +1,6 @@
 package io.pgvault.storage.swift;
 
+import io.pgvault.storage.StorageException;
 import io.pgvault.storage.swift.SwiftLogin.SwiftToken;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,12 +21,15 @@ final class SwiftSession {
 
     /** Renew a Keystone token this long before it expires, so that long uploads do not run into the expiry. */
     private static final Duration EXPIRY_MARGIN = Duration.ofMinutes(5);
+    /** After an early renewal failed, wait this long before the next early attempt. */
+    private static final Duration RENEWAL_PAUSE = Duration.ofSeconds(30);
 
     private final SwiftCredentials credentials;
     private final Duration requestTimeout;
     private final SwiftLogin login;
     private final SwiftRetry retry;
     private volatile Bound current;
+    private volatile Instant quietUntil = Instant.MIN;
 
     /** A token with the OpenStack4j configuration that points its sessions at the token's storage URL. */
     private record Bound(SwiftToken token, Config config) {
@@ -45,9 +49,22 @@ final class SwiftSession {
      */
     SwiftToken bind() {
         Bound bound = current;
-        if (bound == null || expiresSoon(bound.token())) {
-            renew(bound == null ? null : bound.token());
+        if (bound == null) {
+            renew(null);
             bound = current;
+        } else if (expiresBefore(bound.token(), Instant.now().plus(EXPIRY_MARGIN))
+                && Instant.now().isAfter(quietUntil)) {
+            try {
+                renew(bound.token());
+                bound = current;
+            } catch (StorageException e) {
+                if (expiresBefore(bound.token(), Instant.now())) {
+                    throw e;
+                }
+                // Keystone is unreachable but the token still works for a while: carry on with it, and do not
+                // make every request wait for another failing login
+                quietUntil = Instant.now().plus(RENEWAL_PAUSE);
+            }
         }
         OSFactory.clientFromToken(bound.token().token(), Facing.PUBLIC, bound.config());
         return bound.token();
@@ -75,9 +92,9 @@ final class SwiftSession {
         return Config.newConfig().withConnectionTimeout(Math.min(millis, 30_000)).withReadTimeout(millis);
     }
 
-    private static boolean expiresSoon(SwiftToken token) {
+    private static boolean expiresBefore(SwiftToken token, Instant when) {
         Date expires = token.token().getExpires();
-        return expires != null && expires.toInstant().isBefore(Instant.now().plus(EXPIRY_MARGIN));
+        return expires != null && expires.toInstant().isBefore(when);
     }
 
     /** The storage URL comes from the login (catalog or tempauth answer), whatever service is asked for. */

@@ -18,8 +18,10 @@ import java.util.stream.Stream;
 /**
  * The {@code swift-*} settings and how a URL, those settings and the environment become a {@link SwiftStorageConfig}.
  * Credentials come either wholly from the settings or wholly from the environment (Keystone's {@code OS_*}
- * variables, else tempauth's {@code ST_*}), never a mix, so that what is used is obvious. Every refusal is a
- * {@link StorageException.Reason#CONFIGURATION} naming the setting; secret values are never repeated.
+ * variables, else tempauth's {@code ST_*}), never a mix, so that what is used is obvious: as soon as one of
+ * swift-auth-url, swift-user, swift-password, swift-key or swift-project is set, no variable is read. Domain and
+ * region settings apply either way. Every refusal is a {@link StorageException.Reason#CONFIGURATION} naming the
+ * setting; secret values are never repeated.
  */
 final class SwiftSettings {
 
@@ -33,12 +35,12 @@ final class SwiftSettings {
             new StorageSetting("swift-password", "Keystone password; default OS_PASSWORD", true),
             new StorageSetting("swift-key", "tempauth key; default ST_KEY", true),
             new StorageSetting("swift-project", "Keystone project name; default OS_PROJECT_NAME", false),
-            new StorageSetting("swift-user-domain", "Keystone user domain name (default OS_USER_DOMAIN_NAME, else "
-                    + "Default)", false),
-            new StorageSetting("swift-project-domain", "Keystone project domain name (default "
-                    + "OS_PROJECT_DOMAIN_NAME, else Default)", false),
-            new StorageSetting("swift-region", "region of the object-store endpoint (default OS_REGION_NAME, else "
-                    + "the first one)", false),
+            new StorageSetting("swift-user-domain", "Keystone user domain name (default Default, or "
+                    + "OS_USER_DOMAIN_NAME with credentials from the environment)", false),
+            new StorageSetting("swift-project-domain", "Keystone project domain name (default Default, or "
+                    + "OS_PROJECT_DOMAIN_NAME with credentials from the environment)", false),
+            new StorageSetting("swift-region", "region of the object-store endpoint (default: the first one, or "
+                    + "OS_REGION_NAME with credentials from the environment)", false),
             new StorageSetting("swift-segment-size", "objects larger than this are uploaded as static large objects "
                     + "of segments this size, e.g. 64MiB (16KiB..1GiB, default 32MiB)", false),
             new StorageSetting("swift-upload-concurrency", "segments of one object uploaded in parallel (default 2)",
@@ -140,9 +142,9 @@ final class SwiftSettings {
             }
             return new SwiftCredentials(3, keystoneV3(authUrl), user,
                     require("swift-password", setting("swift-password")),
-                    require("swift-project", setting("swift-project")), domain("swift-user-domain",
-                    "OS_USER_DOMAIN_NAME"), domain("swift-project-domain", "OS_PROJECT_DOMAIN_NAME"),
-                    firstOf(setting("swift-region"), env("OS_REGION_NAME")),
+                    require("swift-project", setting("swift-project")),
+                    firstOf(setting("swift-user-domain"), "Default"),
+                    firstOf(setting("swift-project-domain"), "Default"), setting("swift-region"),
                     "swift-auth-url/swift-user/swift-password");
         }
         if (env("OS_AUTH_URL") != null) {
@@ -153,8 +155,8 @@ final class SwiftSettings {
             }
             return new SwiftCredentials(3, keystoneV3(authUrl), requireEnv("OS_USERNAME"),
                     requireEnv("OS_PASSWORD"), requireEnv("OS_PROJECT_NAME"),
-                    domain("swift-user-domain", "OS_USER_DOMAIN_NAME"),
-                    domain("swift-project-domain", "OS_PROJECT_DOMAIN_NAME"),
+                    envDomain("swift-user-domain", "OS_USER_DOMAIN_NAME"),
+                    envDomain("swift-project-domain", "OS_PROJECT_DOMAIN_NAME"),
                     firstOf(setting("swift-region"), env("OS_REGION_NAME")), "OS_AUTH_URL/OS_USERNAME/OS_PASSWORD");
         }
         if (env("ST_AUTH") != null) {
@@ -198,7 +200,8 @@ final class SwiftSettings {
         return path.isEmpty() ? URI.create(authUrl.toString().replaceAll("/+$", "") + "/v3") : authUrl;
     }
 
-    private String domain(String name, String variable) {
+    /** With credentials from the environment, a domain comes from the setting, else the variable, else Default. */
+    private String envDomain(String name, String variable) {
         return firstOf(firstOf(setting(name), env(variable)), "Default");
     }
 

@@ -86,6 +86,19 @@ class SwiftContainersTest {
     }
 
     @Test
+    void aRegionWithoutObjectStoreNamesTheSetting() {
+        Map<String, String> settings = SwiftTestServer.keystone();
+        settings.put("swift-region", "Atlantis");
+        try (Storage storage = Storages.open("swift://" + SwiftTestServer.newContainer("region"), settings,
+                Map.of())) {
+            assertThatThrownBy(() -> storage.stat("x")).isInstanceOfSatisfying(StorageException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.CONFIGURATION))
+                    .hasMessageContaining("no public object-store endpoint in region 'Atlantis'")
+                    .hasMessageContaining("swift-region");
+        }
+    }
+
+    @Test
     void aMissingContainerSaysToRunInit() {
         String container = SwiftTestServer.newContainer("missing");
         try (Storage storage = Storages.open("swift://" + container + "/repo", SwiftTestServer.keystone(),

@@ -118,10 +118,19 @@ class SwiftSettingsTest {
     @Test
     void settingsWinOverTheEnvironmentAsAWhole() {
         Map<String, String> env = Map.of("OS_AUTH_URL", "http://env:5000/v3", "OS_USERNAME", "env-user",
-                "OS_PASSWORD", "env-pass", "OS_PROJECT_NAME", "env-project");
+                "OS_PASSWORD", "env-pass", "OS_PROJECT_NAME", "env-project", "OS_USER_DOMAIN_NAME", "env-domain",
+                "OS_REGION_NAME", "env-region");
         SwiftCredentials credentials = parse("swift://c", keystone(), env).credentials();
         assertThat(credentials.user()).isEqualTo("backup");
         assertThat(credentials.authUrl().getHost()).isEqualTo("keystone.example");
+        assertThat(credentials.userDomain()).isEqualTo("Default");
+        assertThat(credentials.region()).isNull();
+        Map<String, String> scoping = Map.of("swift-region", "r2", "swift-project-domain", "pd");
+        SwiftCredentials fromEnv = parse("swift://c", scoping, env).credentials();
+        assertThat(fromEnv.user()).isEqualTo("env-user");
+        assertThat(fromEnv.userDomain()).isEqualTo("env-domain");
+        assertThat(fromEnv.projectDomain()).isEqualTo("pd");
+        assertThat(fromEnv.region()).isEqualTo("r2");
         Map<String, String> partial = Map.of("swift-user", "backup");
         refused("swift://c", partial, env, "missing setting swift-auth-url");
     }
