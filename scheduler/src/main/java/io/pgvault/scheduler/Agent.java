@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.quartz.JobBuilder;
 import org.quartz.Scheduler;
@@ -42,6 +43,7 @@ public final class Agent {
 
     private final Repository repository;
     private final List<JobSchedule> schedules;
+    private final WalArchiver archiver;
     private final StatusFile statusFile;
     private final Consumer<String> events;
     private final Clock clock = Clock.systemUTC();
@@ -58,15 +60,25 @@ public final class Agent {
      * @param events     receives one line per event (started, each run's start and end, stopped)
      */
     public Agent(Repository repository, List<JobSchedule> schedules, StatusFile statusFile, Consumer<String> events) {
-        if (schedules.isEmpty()) {
-            throw new PgVaultException(ErrorCode.CONFIG, "nothing to schedule: set schedule-full (or another "
-                    + "schedule-* setting) to a Quartz cron expression, e.g. '0 0 1 * * ?' for 01:00 every day");
+        this(repository, schedules, null, statusFile, events);
+    }
+
+    /**
+     * @param archiver archives WAL ahead of PostgreSQL's archiver while the agent runs, or null
+     */
+    public Agent(Repository repository, List<JobSchedule> schedules, WalArchiver archiver, StatusFile statusFile,
+                 Consumer<String> events) {
+        if (schedules.isEmpty() && archiver == null) {
+            throw new PgVaultException(ErrorCode.CONFIG, "nothing to do: set schedule-full (or another schedule-* "
+                    + "setting) to a Quartz cron expression, e.g. '0 0 1 * * ?' for 01:00 every day, or spool to "
+                    + "archive WAL ahead of archive_command");
         }
         if (schedules.stream().map(s -> s.job().name()).distinct().count() != schedules.size()) {
             throw new IllegalArgumentException("job names must be unique");
         }
         schedules.forEach(s -> JobSchedule.checkCron(s.job().name(), s.cron()));
         this.repository = repository;
+        this.archiver = archiver;
         this.schedules = List.copyOf(schedules);
         this.statusFile = statusFile;
         this.events = events;
@@ -98,10 +110,24 @@ public final class Agent {
                 jobs.add(new JobStatus(s.job().name(), s.cron(), null, null, null, null));
             }
             status = new AgentStatus(Version.VALUE, repository.layout().cluster(), me.host(), me.pid(), now, now,
-                    null, jobs);
+                    null, jobs, null);
+            if (archiver != null) {
+                archiver.onProgress(this::refresh);
+                archiver.start();
+            }
             write();
             scheduler.start();
         } catch (SchedulerException | RuntimeException e) {
+            if (archiver != null) {
+                archiver.stop(Duration.ZERO);
+            }
+            if (scheduler != null) {
+                try {
+                    scheduler.shutdown(false);
+                } catch (SchedulerException ignored) {
+                    // nothing was started
+                }
+            }
             agentLock.close();
             if (e instanceof PgVaultException p) {
                 throw p;
@@ -112,6 +138,21 @@ public final class Agent {
                 + "); status in " + statusFile.path());
         for (JobStatus j : status.jobs()) {
             events.accept(j.name() + " scheduled '" + j.schedule() + "', next run " + j.nextRun());
+        }
+        if (archiver != null) {
+            events.accept("archiving WAL ahead of archive_command through spool " + archiver.spool());
+        }
+    }
+
+    /** Rewrites the status (the archiver's counters changed). */
+    private synchronized void refresh() {
+        if (status.stopped() != null) {
+            return;
+        }
+        try {
+            write();
+        } catch (PgVaultException e) {
+            events.accept("warning: " + e.getMessage());
         }
     }
 
@@ -137,7 +178,7 @@ public final class Agent {
         p.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
         p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
         // one thread per job: backup and verify may overlap, one job never overlaps itself (QuartzRun)
-        p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(schedules.size()));
+        p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(Math.max(1, schedules.size())));
         p.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
         p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
         p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
@@ -184,8 +225,7 @@ public final class Agent {
                 jobs.add(new JobStatus(j.name(), j.schedule(), j.nextRun(), null, finished, lastSuccess));
             }
         }
-        status = new AgentStatus(status.version(), status.cluster(), status.host(), status.pid(), status.started(),
-                status.updated(), null, jobs);
+        status = status.withJobs(jobs);
         try {
             write();
         } catch (PgVaultException e) {
@@ -201,8 +241,8 @@ public final class Agent {
             jobs.add(new JobStatus(j.name(), j.schedule(), nextRun(j.name()), j.runningSince(), j.lastRun(),
                     j.lastSuccess()));
         }
-        status = new AgentStatus(status.version(), status.cluster(), status.host(), status.pid(), status.started(),
-                clock.instant(), status.stopped(), jobs);
+        status = status.withJobs(jobs).written(clock.instant(), status.stopped(),
+                archiver == null ? null : archiver.snapshot());
         statusFile.write(status);
     }
 
@@ -245,6 +285,11 @@ public final class Agent {
             }
             scheduler.getCurrentlyExecutingJobs().forEach(c -> abandoned.add(c.getJobDetail().getKey().getName()));
             scheduler.shutdown(false);
+            if (archiver != null) {
+                // after the jobs: a backup finishing in the grace needs its WAL archived; pushes get a few
+                // seconds at least, an abandoned push only means a synchronous push by archive_command later
+                archiver.stop(Duration.ofNanos(Math.max(TimeUnit.SECONDS.toNanos(5), deadline - System.nanoTime())));
+            }
         } catch (SchedulerException e) {
             events.accept("warning: stopping the scheduler: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -258,8 +303,7 @@ public final class Agent {
                         JobRun.INTERRUPTED, null, "the agent stopped before the run finished");
                 jobs.add(new JobStatus(j.name(), j.schedule(), null, null, run, j.lastSuccess()));
             }
-            status = new AgentStatus(status.version(), status.cluster(), status.host(), status.pid(),
-                    status.started(), now, now, jobs);
+            status = status.withJobs(jobs).written(now, now, archiver == null ? null : archiver.snapshot());
             try {
                 write();
             } catch (PgVaultException e) {

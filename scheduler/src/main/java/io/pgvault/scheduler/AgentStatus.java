@@ -13,10 +13,19 @@ import java.util.List;
  * @param started when the agent started
  * @param updated when this status was written
  * @param stopped when the agent stopped, or null while it runs
- * @param jobs    every scheduled job
+ * @param jobs     every scheduled job
+ * @param archiver what archiving ahead of PostgreSQL's archiver has done, or null when the agent does not
  */
 public record AgentStatus(String version, String cluster, String host, long pid, Instant started, Instant updated,
-                          Instant stopped, List<JobStatus> jobs) {
+                          Instant stopped, List<JobStatus> jobs, WalArchiver.Snapshot archiver) {
+
+    AgentStatus withJobs(List<JobStatus> newJobs) {
+        return new AgentStatus(version, cluster, host, pid, started, updated, stopped, newJobs, archiver);
+    }
+
+    AgentStatus written(Instant now, Instant stoppedAt, WalArchiver.Snapshot archiverNow) {
+        return new AgentStatus(version, cluster, host, pid, started, now, stoppedAt, jobs, archiverNow);
+    }
 
     /**
      * One scheduled job.

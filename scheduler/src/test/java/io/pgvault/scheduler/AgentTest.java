@@ -221,6 +221,22 @@ class AgentTest {
     }
 
     @Test
+    void archivingAloneIsEnoughToRun(@TempDir Path pgdata) throws Exception {
+        Files.createDirectories(pgdata.resolve("pg_wal/archive_status"));
+        WalArchiver archiver = new WalArchiver(pgdata, stateDir.resolve("spool"), f -> { }, 1, Duration.ofMillis(50),
+                events::add);
+        Agent agent = new Agent(repository, List.of(), archiver, new StatusFile(stateDir, "main"), events::add);
+        agent.start();
+        agents.add(agent);
+        assertThat(fileStatus().jobs()).isEmpty();
+        assertThat(fileStatus().archiver().spool()).isEqualTo(stateDir.resolve("spool").toString());
+        assertThat(stateDir.resolve("spool/agent.pid")).exists();
+        agent.stop(Duration.ofSeconds(1));
+        assertThat(stateDir.resolve("spool/agent.pid")).doesNotExist();
+        assertThat(fileStatus().stopped()).isNotNull();
+    }
+
+    @Test
     void badCronIsAConfigurationErrorNamingTheSetting() {
         assertThatThrownBy(() -> JobSchedule.checkCron("schedule-full", "0 1 * * *"))
                 .isInstanceOf(PgVaultException.class)
@@ -233,7 +249,7 @@ class AgentTest {
     @Test
     void nothingToScheduleIsRefused() {
         assertThatThrownBy(() -> new Agent(repository, List.of(), new StatusFile(stateDir, "main"), events::add))
-                .hasMessageContaining("set schedule-full");
+                .hasMessageContaining("set schedule-full").hasMessageContaining("or spool");
     }
 
     @Test
@@ -263,7 +279,7 @@ class AgentTest {
         Instant t = Instant.parse("2026-11-21T01:00:00Z");
         AgentStatus s = new AgentStatus("1", "main", "db1", 42, t, t, null, List.of(new JobStatus("backup",
                 "0 0 1 * * ?", t.plusSeconds(86400), t.plusSeconds(90), new JobRun(t, t.plusSeconds(60), JobRun.OK,
-                0, "m"), t)));
+                0, "m"), t)), new WalArchiver.Snapshot("/spool", 3, "000000010000000000000003", t, 1, "x"));
         file.write(s);
         assertThat(file.read()).contains(s);
         assertThat(file.path()).isEqualTo(stateDir.resolve("agent-main.json"));

@@ -5,11 +5,13 @@ import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
 import io.pgvault.core.backup.BackupSettings;
 import io.pgvault.core.repo.BackupType;
+import io.pgvault.core.wal.WalPushService;
 import io.pgvault.scheduler.Agent;
 import io.pgvault.scheduler.BackupJob;
 import io.pgvault.scheduler.JobSchedule;
 import io.pgvault.scheduler.StatusFile;
 import io.pgvault.scheduler.VerifyJob;
+import io.pgvault.scheduler.WalArchiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +31,8 @@ import picocli.CommandLine.Spec;
     "Times are the agent's local time zone. A backup time missed while the agent was busy runs once as soon as",
     "possible; a missed verification is skipped. Times missed while the agent was not running are not caught up.",
     "Backups take the cluster's backup lock, shared with `pgvault backup` from cron. One agent per cluster.",
+    "With --spool it also archives WAL ahead of PostgreSQL's archiver, in parallel, for the JVM-free",
+    "archive_command = 'pgvault-wal-push %p': a segment is reported archived only once it is in the repository.",
     "`pgvault status` shows the schedule and the last run of each job. SIGTERM stops the agent cleanly."})
 public class AgentCommand implements Callable<Integer> {
 
@@ -56,6 +60,15 @@ public class AgentCommand implements Callable<Integer> {
             description = "How long a backup waits for its WAL to reach the archive (default: ${DEFAULT-VALUE}).")
     int archiveTimeout;
 
+    @Option(names = "--spool", paramLabel = "DIR",
+            description = "Archive WAL ahead of PostgreSQL's archiver through this spool directory, for "
+                    + "archive_command = 'pgvault-wal-push %p' (same --spool or PGVAULT_SPOOL there). Needs --pgdata.")
+    Path spool;
+
+    @Option(names = "--archive-jobs", paramLabel = "N", defaultValue = "2",
+            description = "WAL files pushed at once when archiving ahead (default: ${DEFAULT-VALUE}).")
+    int archiveJobs;
+
     @Option(names = "--stop-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "On SIGTERM, how long to let a running job finish before exiting (default: "
                     + "${DEFAULT-VALUE}); an unfinished backup leaves nothing listed.")
@@ -81,9 +94,15 @@ public class AgentCommand implements Callable<Integer> {
             if (stopTimeout < 0) {
                 throw new PgVaultException(ErrorCode.USAGE, "--stop-timeout must not be negative");
             }
+            WalArchiver archiver = null;
+            if (spool != null) {
+                WalPushService push = new WalPushService(repository, o.codec(), o.compressLevel);
+                archiver = new WalArchiver(ctx.pgdata(), spool.toAbsolutePath(), push::push, archiveJobs,
+                        Duration.ofMillis(100), AgentCommand::event);
+            }
             repository.requireClusterInfo();
-            Agent agent = new Agent(repository, schedules, new StatusFile(stateDir, repository.layout().cluster()),
-                    AgentCommand::event);
+            Agent agent = new Agent(repository, schedules, archiver, new StatusFile(stateDir,
+                    repository.layout().cluster()), AgentCommand::event);
             agent.start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> agent.stop(Duration.ofSeconds(stopTimeout)),
                     "pgvault-agent-stop"));

@@ -9,6 +9,7 @@ import io.pgvault.scheduler.AgentStatus;
 import io.pgvault.scheduler.AgentStatus.JobRun;
 import io.pgvault.scheduler.AgentStatus.JobStatus;
 import io.pgvault.scheduler.StatusFile;
+import io.pgvault.scheduler.WalArchiver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,7 +52,10 @@ public class StatusCommand implements Callable<Integer> {
                 return 0;
             }
             System.out.println("agent for cluster '" + s.cluster() + "': " + describe(state, s));
-            System.out.printf("%-8s %-20s %-21s %-21s %s%n", "job", "schedule", "next run", "last run", "result");
+            if (!s.jobs().isEmpty()) {
+                System.out.printf("%-8s %-20s %-21s %-21s %s%n", "job", "schedule", "next run", "last run",
+                        "result");
+            }
             for (JobStatus j : s.jobs()) {
                 JobRun r = j.lastRun();
                 System.out.printf("%-8s %-20s %-21s %-21s %s%n", j.name(), j.schedule(), time(j.nextRun()),
@@ -62,6 +66,12 @@ public class StatusCommand implements Callable<Integer> {
                             : "running since " + time(j.runningSince()) + " ("
                             + Output.duration(Duration.between(j.runningSince(), Instant.now())) + ")");
                 }
+            }
+            WalArchiver.Snapshot a = s.archiver();
+            if (a != null) {
+                System.out.println("archiving ahead through " + a.spool() + ": " + a.pushed() + " WAL files pushed"
+                        + (a.lastPushed() == null ? "" : ", last " + a.lastPushed() + " at " + time(a.lastPushedAt()))
+                        + (a.failures() == 0 ? "" : "; " + a.failures() + " failures, last: " + a.lastError()));
             }
             return 0;
         }

@@ -8,6 +8,8 @@ import io.pgvault.core.repo.Json;
 import io.pgvault.core.repo.RepositoryLock;
 import io.pgvault.core.testing.PgTestCluster;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -91,14 +95,19 @@ class AgentIT {
         return launcher.run(Map.of(), args(args).toArray(String[]::new));
     }
 
-    /** Starts pgvault in the background as the postgres OS user, output to work/NAME.log. */
+    /** Starts pgvault (with the main server's arguments) in the background as the postgres OS user. */
     private Process start(String name, String... args) throws IOException {
+        return startWith(name, args(args));
+    }
+
+    /** Starts pgvault with exactly these arguments in the background as postgres, output to work/NAME.log. */
+    private Process startWith(String name, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (PgCtl.isRoot()) {
             cmd.addAll(List.of("runuser", "-u", PgTestCluster.OS_USER, "--"));
         }
         cmd.add(launcher.bin().toString());
-        cmd.addAll(args(args));
+        cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(work.resolve(name + ".log").toFile()).start();
         started.put(name, p);
@@ -276,5 +285,243 @@ class AgentIT {
         assertThat(lock("agent")).isEmpty();
         PgCtl.Result verify = run("verify");
         assertThat(verify.exitCode()).as(verify.output()).isZero();
+    }
+    // ---- the JVM-free archive path: bin/pgvault-wal-push and the agent's spool ----
+
+    /** The script next to a fake `pgvault` that records its arguments and exits with $FAKE_EXIT. */
+    private Path scriptWithFakeLauncher() throws IOException {
+        Path bin = Files.createDirectories(work.resolve("fake-bin"));
+        Files.copy(launcher.bin().resolveSibling("pgvault-wal-push"), bin.resolve("pgvault-wal-push"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(bin.resolve("pgvault"), "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$FAKE_LOG\"\n"
+                + "exit ${FAKE_EXIT:-0}\n");
+        for (Path p : List.of(bin.resolve("pgvault"), bin.resolve("pgvault-wal-push"))) {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        return bin.resolve("pgvault-wal-push");
+    }
+
+    private record ScriptRun(int exit, List<String> fallbackArgs, long millis) {
+    }
+
+    private ScriptRun script(Path script, Map<String, String> env, String... args) throws Exception {
+        Path fakeLog = work.resolve("fake.log");
+        Files.deleteIfExists(fakeLog);
+        List<String> cmd = new ArrayList<>(List.of(script.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(work.resolve("script.out").toFile());
+        pb.environment().remove("PGVAULT_SPOOL");
+        pb.environment().remove("PGVAULT_CONFIG");
+        pb.environment().put("FAKE_LOG", fakeLog.toString());
+        pb.environment().putAll(env);
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        return new ScriptRun(p.exitValue(), Files.exists(fakeLog) ? Files.readAllLines(fakeLog) : null, millis);
+    }
+
+    private static String identity(Path file) throws Exception {
+        return new PgCtl(Path.of("/"), null).run(List.of("stat", "-L", "-c", "%s %Y %i", file.toString()), Map.of(),
+                Duration.ofSeconds(10)).output().strip();
+    }
+
+    @Test
+    void walPushScriptTrustsOnlyAMatchingOkAndOtherwisePushesSynchronously() throws Exception {
+        Path script = scriptWithFakeLauncher();
+        Path spool = Files.createDirectories(work.resolve("script-spool"));
+        Path wal = work.resolve("000000010000000000000042");
+        Files.writeString(wal, "segment");
+        String name = wal.getFileName().toString();
+        Path ok = spool.resolve(name + ".ok");
+
+        ScriptRun noSpool = script(script, Map.of("FAKE_EXIT", "8"), "--config", "/dev/null", "--repo", "file:///r",
+                wal.toString());
+        assertThat(noSpool.exit()).as("the synchronous push's exit code").isEqualTo(8);
+        assertThat(noSpool.fallbackArgs()).containsExactly("wal-push", "--config", "/dev/null", "--repo",
+                "file:///r", wal.toString());
+
+        Files.writeString(ok, identity(wal) + "\n");
+        ScriptRun fast = script(script, Map.of(), "--spool", spool.toString(), "--repo", "file:///r", wal.toString());
+        assertThat(fast.exit()).isZero();
+        assertThat(fast.fallbackArgs()).as("no JVM on the fast path").isNull();
+
+        Path config = work.resolve("wal-push.yaml");
+        Files.writeString(config, "repo: file:///r\nspool: \"" + spool + "\"   # the agent's spool\n");
+        assertThat(script(script, Map.of(), "--config", config.toString(), wal.toString()).fallbackArgs())
+                .as("spool from the config file").isNull();
+        assertThat(script(script, Map.of("PGVAULT_SPOOL", spool.toString()), wal.toString()).fallbackArgs())
+                .as("spool from PGVAULT_SPOOL").isNull();
+
+        Files.writeString(ok, "7 1600000000 12345\n");
+        ScriptRun stale = script(script, Map.of(), "--spool=" + spool, "--wait", "5", wal.toString());
+        assertThat(stale.fallbackArgs()).as("an .ok naming another file is not trusted")
+                .containsExactly("wal-push", wal.toString());
+
+        Files.writeString(spool.resolve("agent.pid"), "999999999\n");
+        ScriptRun deadAgent = script(script, Map.of(), "--spool", spool.toString(), wal.toString());
+        assertThat(deadAgent.fallbackArgs()).isNotNull();
+        assertThat(deadAgent.millis()).isLessThan(3000);
+
+        Process agent = new ProcessBuilder("sleep", "60").start();
+        try {
+            Files.writeString(spool.resolve("agent.pid"), agent.pid() + "\n");
+            Thread writer = new Thread(() -> {
+                try {
+                    Thread.sleep(700);
+                    Files.writeString(ok, identity(wal) + "\n");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Files.delete(ok);
+            writer.start();
+            ScriptRun waited = script(script, Map.of(), "--spool", spool.toString(), wal.toString());
+            writer.join();
+            assertThat(waited.exit()).isZero();
+            assertThat(waited.fallbackArgs()).as("waited for the agent's .ok").isNull();
+            assertThat(waited.millis()).isGreaterThanOrEqualTo(700);
+
+            Files.delete(ok);
+            ScriptRun timedOut = script(script, Map.of(), "--spool", spool.toString(), "--wait", "1",
+                    wal.toString());
+            assertThat(timedOut.fallbackArgs()).containsExactly("wal-push", wal.toString());
+            assertThat(timedOut.millis()).isGreaterThanOrEqualTo(1000);
+
+            Files.writeString(spool.resolve(name + ".error"), "conflict\n");
+            ScriptRun failed = script(script, Map.of("FAKE_EXIT", "8"), "--spool", spool.toString(), wal.toString());
+            assertThat(failed.exit()).isEqualTo(8);
+            assertThat(failed.millis()).as("an agent failure is not waited out").isLessThan(3000);
+        } finally {
+            agent.destroyForcibly();
+        }
+        assertThat(script(script, Map.of(), "--spool").exit()).isEqualTo(2);
+    }
+
+    /** A server with 1 MiB WAL segments whose archive_command is the script, for cluster "fast". */
+    private PgTestCluster fastArchivingServer(Path spool) throws Exception {
+        PgCtl pgCtl = new PgCtl(PgCtl.findBinDir(System.getenv("PGVAULT_IT_PG_BIN")), PgTestCluster.OS_USER);
+        Path pgdata = work.resolve("fast");
+        pgCtl.initdb(pgdata, List.of("-k", "-U", "postgres", "--auth=trust", "-E", "UTF8", "--wal-segsize=1"));
+        int port = PgTestCluster.freePort();
+        Files.writeString(pgdata.resolve("postgresql.conf"), "\nport = " + port + "\nlisten_addresses = '127.0.0.1'"
+                + "\nunix_socket_directories = '" + work + "'\nwal_level = replica\nmax_wal_size = 256MB"
+                + "\ncheckpoint_timeout = 30min\narchive_mode = on\narchive_command = '"
+                + launcher.bin().resolveSibling("pgvault-wal-push") + " --spool " + spool + " --wait 20 "
+                + repo.archiveArgs("fast") + " %p'\n", java.nio.file.StandardOpenOption.APPEND);
+        PgTestCluster fast = PgTestCluster.existing(pgdata, port, Map.of());
+        fast.startServer();
+        return fast;
+    }
+
+    private List<String> fastArgs(PgTestCluster fast, String... extra) {
+        List<String> all = new ArrayList<>(repo.args("fast"));
+        all.addAll(List.of("--pg-port", Integer.toString(fast.port()), "--pgdata", fast.pgdata().toString()));
+        all.addAll(List.of(extra));
+        return all;
+    }
+
+    private Set<String> archivedNames(String cluster) throws IOException {
+        Path wal = repoDir().resolve(cluster).resolve("wal");
+        Set<String> names = new TreeSet<>();
+        if (Files.exists(wal)) {
+            try (Stream<Path> s = Files.walk(wal)) {
+                s.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+                        .filter(n -> !n.startsWith("."))
+                        .forEach(n -> names.add(n.substring(0, n.lastIndexOf('.'))));
+            }
+        }
+        return names;
+    }
+
+    private static Set<String> statusFiles(PgTestCluster server, String suffix) throws IOException {
+        Set<String> names = new TreeSet<>();
+        try (Stream<Path> s = Files.list(server.pgdata().resolve("pg_wal/archive_status"))) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix))
+                    .forEach(n -> names.add(n.substring(0, n.length() - suffix.length())));
+        }
+        return names;
+    }
+
+    /** Every file PostgreSQL has been told is archived must be in the repository already. */
+    private void assertDoneIsArchived(PgTestCluster server) throws IOException {
+        Set<String> done = statusFiles(server, ".done");
+        Set<String> archived = archivedNames("fast");
+        assertThat(archived).as("marked .done but not in the repository").containsAll(done);
+    }
+
+    private String switches(PgTestCluster server, int n) throws Exception {
+        String last = null;
+        try (Connection c = server.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS load (x int, pad text)");
+            for (int i = 0; i < n; i++) {
+                st.execute("INSERT INTO load SELECT g, repeat('x', 200) FROM generate_series(1, 2000) g");
+                try (var rs = st.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
+                    rs.next();
+                    last = rs.getString(1);
+                }
+                if (i % 5 == 4) {
+                    assertDoneIsArchived(server);
+                }
+            }
+        }
+        return last;
+    }
+
+    private long pushedBy(Path state) throws IOException {
+        JsonNode s = Json.mapper().readTree(state.resolve("agent-fast.json").toFile());
+        return s.path("archiver").path("pushed").asLong();
+    }
+
+    @Test
+    void agentArchivesAheadAndNothingIsMarkedDoneBeforeItIsStoredEvenWhenTheAgentIsKilled() throws Exception {
+        Path spool = work.resolve("spool");
+        Path state = work.resolve("state-fast");
+        PgTestCluster fast = fastArchivingServer(spool);
+        try {
+            assertThat(launcher.run(Map.of(), fastArgs(fast, "init").toArray(String[]::new)).exitCode()).isZero();
+            long t0 = System.nanoTime();
+            Process first = startWith("agent-fast-1", fastArgs(fast, "agent", "--spool", spool.toString(),
+                    "--state-dir", state.toString(), "--archive-jobs", "3"));
+            await("the agent archiving", Duration.ofSeconds(60), () -> Files.exists(spool.resolve("agent.pid"))
+                    && Files.exists(state.resolve("agent-fast.json")));
+
+            switches(fast, 20);
+            await("pushes by the agent", Duration.ofSeconds(60), () -> pushedBy(state) >= 5);
+            long firstPid = Json.mapper().readTree(state.resolve("agent-fast.json").toFile()).path("pid").asLong();
+            new PgCtl(Path.of("/"), null).run(List.of("kill", "-9", Long.toString(firstPid)), Map.of(),
+                    Duration.ofSeconds(10));
+            first.waitFor(30, TimeUnit.SECONDS);
+            assertDoneIsArchived(fast);
+
+            switches(fast, 10); // the script pushes synchronously meanwhile
+            Process second = startWith("agent-fast-2", fastArgs(fast, "agent", "--spool", spool.toString(),
+                    "--state-dir", state.toString(), "--archive-jobs", "3"));
+            await("the agent restarted", Duration.ofSeconds(60), () -> Json.mapper()
+                    .readTree(state.resolve("agent-fast.json").toFile()).path("pid").asLong() != firstPid);
+            String last = switches(fast, 20);
+
+            await("the archive caught up", Duration.ofSeconds(240), () -> statusFiles(fast, ".ready").isEmpty()
+                    && fast.queryString("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")
+                            .compareTo(last) >= 0);
+            System.out.printf("50 segments under load, agent killed and restarted: %d ms%n",
+                    (System.nanoTime() - t0) / 1_000_000);
+            assertDoneIsArchived(fast);
+            assertThat(statusFiles(fast, ".done")).hasSizeGreaterThanOrEqualTo(50);
+            assertThat(pushedBy(state)).as("the restarted agent archived ahead").isPositive();
+            System.out.println("archiver: " + fast.queryString("SELECT archived_count || ' archived, '"
+                    + " || failed_count || ' failed' FROM pg_stat_archiver"));
+
+            PgCtl.Result verify = launcher.run(Map.of(), fastArgs(fast, "verify").toArray(String[]::new));
+            assertThat(verify.exitCode()).as(verify.output()).isZero();
+
+            terminate(Json.mapper().readTree(state.resolve("agent-fast.json").toFile()).path("pid").asLong());
+            assertThat(second.waitFor(90, TimeUnit.SECONDS)).as(log("agent-fast-2")).isTrue();
+            assertThat(spool.resolve("agent.pid")).as("removed on a clean stop").doesNotExist();
+            assertThat(log("agent-fast-2")).contains("archiving WAL ahead of archive_command");
+        } finally {
+            fast.stopImmediately();
+        }
     }
 }
