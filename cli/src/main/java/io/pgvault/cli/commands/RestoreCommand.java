@@ -161,6 +161,9 @@ public class RestoreCommand implements Callable<Integer> {
                 throw new PgVaultException(ErrorCode.USAGE, "--relate needs --target-action promote");
             }
             RestoreRequest request = request(ctx);
+            if (start || waitForTarget) {
+                refuseStartWithoutConfig(new RestoreService(ctx.repository()).plan(request));
+            }
             BackupProgress progress = TerminalProgress.forTerminal("restore", ctx.json());
             RestoreResult r = new RestoreService(ctx.repository()).restore(request, progress);
             TerminalProgress.finish(progress);
@@ -216,6 +219,19 @@ public class RestoreCommand implements Callable<Integer> {
         // work promised after promotion (--relate) needs the promotion to be seen: it implies --wait
         return server.run(request.target(), request.action(), waitForTarget || !hooks.isEmpty(),
                 Duration.ofSeconds(waitTimeout), hooks, progress);
+    }
+
+    /**
+     * A server whose configuration lives outside its data directory (Debian keeps postgresql.conf in
+     * /etc/postgresql/...) cannot be started from a restored copy elsewhere: refuse before anything is written.
+     */
+    private static void refuseStartWithoutConfig(io.pgvault.core.manifest.BackupManifest backup) {
+        if (backup.files().stream().noneMatch(f -> f.path().equals("postgresql.conf"))) {
+            throw new PgVaultException(ErrorCode.REFUSED, "backup " + backup.id() + " has no postgresql.conf (the "
+                    + "server kept its configuration outside the data directory, as Debian does), so --start cannot "
+                    + "start the copy; restore without --start, put postgresql.conf and pg_hba.conf in place, then start "
+                    + "it (or restore into the cluster's own data directory and use pg_ctlcluster)");
+        }
     }
 
     private RestoreRequest request(CommandContext ctx) {
