@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.openstack4j.core.transport.HttpResponse;
@@ -25,6 +27,8 @@ final class SloSegments {
 
     private static final System.Logger LOG = System.getLogger(SloSegments.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** At most this many listings per deleted batch; beyond, one listing under the common prefix. */
+    private static final int MAX_SWEEPS = 16;
 
     private final SwiftStorageConfig config;
     private final SwiftRequests requests;
@@ -98,20 +102,21 @@ final class SloSegments {
 
     /**
      * Deletes the segments of the given objects (which the caller has just deleted): the segments container is listed
-     * under the objects' longest common prefix, and whatever belongs to one of them goes, including leftovers of
-     * uploads that crashed. An upload of one of these objects running at the same time would lose its segments and
-     * fail to commit; pgvault never deletes an object while writing it.
+     * under the objects' common prefixes ({@link #sweepPrefixes}), and whatever belongs to one of them goes,
+     * including leftovers of uploads that crashed. An upload of one of these objects running at the same time would
+     * lose its segments and fail to commit; pgvault never deletes an object while writing it.
      */
     void deleteOwnedBy(Collection<String> objectNames, String what) {
         if (objectNames.isEmpty()) {
             return;
         }
         Set<String> owners = new HashSet<>(objectNames);
-        List<String> doomed;
+        List<String> doomed = new ArrayList<>();
         try {
-            doomed = SwiftListing.stream(requests, container(), commonPrefix(objectNames), failures)
-                    .map(SwiftListing.Entry::name).filter(n -> owners.contains(owner(n)))
-                    .collect(Collectors.toList());
+            for (String prefix : sweepPrefixes(objectNames)) {
+                SwiftListing.stream(requests, container(), prefix, failures).map(SwiftListing.Entry::name)
+                        .filter(n -> owners.contains(owner(n))).forEach(doomed::add);
+            }
         } catch (StorageException e) {
             if (e.reason() == StorageException.Reason.CONFIGURATION) {
                 return; // no segments container, so no segments
@@ -135,7 +140,25 @@ final class SloSegments {
         }
     }
 
-    private static String commonPrefix(Collection<String> names) {
+    /**
+     * Where to look for the segments of {@code names}: their longest common prefix, or, when they all lie in a few
+     * subdirectories of their common directory (WAL and a backup deleted together), the longest common prefix of
+     * each, so that the listing does not walk the segments of everything under their common parent.
+     */
+    static List<String> sweepPrefixes(Collection<String> names) {
+        String common = commonPrefix(names);
+        int directory = common.lastIndexOf('/') + 1;
+        Map<String, List<String>> groups = names.stream().collect(Collectors.groupingBy(n -> {
+            int slash = n.indexOf('/', directory);
+            return slash < 0 ? "" : n.substring(0, slash + 1);
+        }, TreeMap::new, Collectors.toList()));
+        if (groups.size() == 1 || groups.size() > MAX_SWEEPS || groups.containsKey("")) {
+            return List.of(common); // one place, too many places, or objects right in the common directory
+        }
+        return groups.values().stream().map(SloSegments::commonPrefix).collect(Collectors.toList());
+    }
+
+    static String commonPrefix(Collection<String> names) {
         String first = null;
         String last = null;
         for (String name : names) {
