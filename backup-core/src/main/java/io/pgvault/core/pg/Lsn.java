@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * A WAL location (log sequence number): an unsigned 64-bit byte position, written {@code XXXXXXXX/XXXXXXXX}.
+ * A WAL location (log sequence number): an unsigned 64-bit byte position, written as two hex halves, e.g. {@code 16/B374D848}.
  * Parsing is strict: a malformed string is an error, never a silent "invalid" LSN.
  */
 public record Lsn(long value) implements Comparable<Lsn> {

@@ -273,7 +273,8 @@ public class RestoreCommand implements Callable<Integer> {
         return new RecoveryTarget.Immediate();
     }
 
-    private static Map<String, Object> json(RestoreRequest request, RestoreResult r, RecoveryOutcome outcome) {
+    /** The JSON form of a restore (also of a standby build), with secrets in the settings masked. */
+    static Map<String, Object> json(RestoreRequest request, RestoreResult r, RecoveryOutcome outcome) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("backup", r.backup().id().toString());
         out.put("files", r.files());
@@ -289,13 +290,18 @@ public class RestoreCommand implements Callable<Integer> {
         return out;
     }
 
-    private static void printText(RestoreRequest request, RestoreResult r, RecoveryOutcome outcome) {
-        System.out.printf("restored backup %s into %s: %d files, %s, checksums verified%n", r.backup().id(),
-                request.pgdata(), r.files(), Output.bytes(r.bytes()));
+    /** The counts of a delta restore, when it was one. */
+    static void printDelta(RestoreResult r) {
         if (r.delta() != null) {
             System.out.printf("delta: %d files rewritten, %d removed, %d unchanged%n", r.delta().rewritten(),
                     r.delta().removed(), r.delta().unchanged());
         }
+    }
+
+    private static void printText(RestoreRequest request, RestoreResult r, RecoveryOutcome outcome) {
+        System.out.printf("restored backup %s into %s: %d files, %s, checksums verified%n", r.backup().id(),
+                request.pgdata(), r.files(), Output.bytes(r.bytes()));
+        printDelta(r);
         if (outcome == null) {
             System.out.printf("recovery will stop at %s and %s; start the server: pg_ctl -D %s start%n",
                     request.target().describe(), request.action(), request.pgdata());

@@ -19,7 +19,6 @@ import io.pgvault.restore.StandbyCheck;
 import io.pgvault.restore.StandbySettings;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -123,26 +122,11 @@ public class StandbyCommand implements Callable<Integer> {
                     login(ctx), null, Map.of()).start(request.target(), request.action());
         }
         if (ctx.json()) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("backup", r.backup().id().toString());
-            out.put("files", r.files());
-            out.put("bytes", r.bytes());
-            out.put("pgdata", request.pgdata().toString());
-            out.put("recoverySettings", Conninfo.maskedSettings(r.settings()));
-            if (r.delta() != null) {
-                out.put("delta", r.delta());
-            }
-            if (started != null) {
-                out.put("server", started.report());
-            }
-            Output.printJson(out);
+            Output.printJson(RestoreCommand.json(request, r, started));
         } else {
             System.out.printf("built standby in %s from backup %s (timeline %s): %d files, %s, checksums verified%n",
                     request.pgdata(), r.backup().id(), r.backup().timeline(), r.files(), Output.bytes(r.bytes()));
-            if (r.delta() != null) {
-                System.out.printf("delta: %d files rewritten, %d removed, %d unchanged%n", r.delta().rewritten(),
-                        r.delta().removed(), r.delta().unchanged());
-            }
+            RestoreCommand.printDelta(r);
             System.out.printf("primary_conninfo = '%s', recovery_target_timeline = latest%n",
                     Conninfo.masked(primaryConninfo));
             if (started == null) {
