@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "agent", description = {
+@Command(name = "agent", header = "Run the scheduler service: scheduled backups and WAL archiving.", description = {
     "Run the scheduler service: base backups and verifications on Quartz cron schedules, one line per event on",
     "stdout. Quartz cron has SECONDS FIRST and '?' for day-of-month or day-of-week:",
     "  '0 0 1 * * ?' = 01:00:00 daily, '0 30 2 ? * SUN' = Sundays 02:30, '0 0 */6 * * ?' = every 6 hours.",

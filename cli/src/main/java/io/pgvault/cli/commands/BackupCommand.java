@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "backup", description = {
+@Command(name = "backup", header = "Take a full base backup of the running server.", description = {
     "Take a base backup of the running server: parallel workers read --pgdata and stream each file through",
     "SHA-256 and compression into the repository. Succeeds only once the backup's WAL is archived; the manifest",
     "is written last. Shows progress on a terminal. One backup of a cluster runs at a time (a lock in the",

@@ -5,7 +5,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", description = {
+@Command(name = "demo", header = "Run the whole job end to end on a throwaway cluster.", description = {
     "The whole job end to end on a throwaway cluster and filesystem repository: archive WAL, back up, write rows,",
     "note a time T, write more and drop the table, restore to T, start the restored server and check that exactly",
     "the rows committed before T are back. Needs PostgreSQL's server programs; run as root it uses the postgres",

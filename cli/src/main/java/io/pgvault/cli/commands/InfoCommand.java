@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "info", description = {
+@Command(name = "info", header = "Show backups, archived WAL, timelines and the recoverable window.", description = {
     "Show the cluster's backups, its archived WAL as ranges per timeline, the timeline tree (each timeline, the one",
     "it branched off and where), and the recoverable window: the earliest and latest points in time a restore can",
     "reach."})

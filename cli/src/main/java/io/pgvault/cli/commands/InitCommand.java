@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "init", description = {
+@Command(name = "init", header = "Bind the repository to this PostgreSQL cluster.", description = {
     "Bind the repository to this cluster: records its system identifier, PostgreSQL version and WAL segment size,",
     "and creates the bucket or container when it is missing. Safe to run again; refuses another cluster's repository."})
 public class InitCommand implements Callable<Integer> {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "list", description = "List the backups of the cluster, oldest first.")
+@Command(name = "list", header = "List the backups of the cluster.", description = "List the backups of the cluster, oldest first.")
 public class ListCommand implements Callable<Integer> {
 
     @Spec

@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "relate", sortOptions = false, description = {
+@Command(name = "relate", header = "Manage client applications' access (relations).", sortOptions = false, description = {
     "Client relations, kept in the repository so they survive the loss of the database host. Each client gets a",
     "login with a strong random password (or the username it asks for), its roles, its extensions in its database",
     "(created if missing). Objects are owned by the database's owner role pgvault_<db>_owner, which logins join and",
@@ -64,7 +64,7 @@ public class RelateCommand implements Runnable {
         }
     }
 
-    @Command(name = "add", sortOptions = false, description = {
+    @Command(name = "add", header = "Relate a client application to the database.", sortOptions = false, description = {
         "Relate a client: create its login, roles, database and extensions, give it a fresh password, deliver the",
         "credentials to its sink, and register it in the repository.",
         "Example: pgvault relate add billing --database shop --roles reporting --extensions citext"})
@@ -127,7 +127,7 @@ public class RelateCommand implements Runnable {
         }
     }
 
-    @Command(name = "remove", description = {
+    @Command(name = "remove", header = "End a relation; the client's objects are kept.", description = {
         "End a relation: hand the login's objects to its database's owner role (nothing is lost), revoke its",
         "privileges, drop it, run the hook with PGVAULT_EVENT=removed, delete the credentials file, unregister it."})
     static class Remove implements Callable<Integer> {
@@ -146,7 +146,7 @@ public class RelateCommand implements Runnable {
         }
     }
 
-    @Command(name = "rotate", description = {
+    @Command(name = "rotate", header = "Give a client a new password and deliver it.", description = {
         "Give the client's login a new password and deliver it (the old one stops working at once)."})
     static class Rotate implements Callable<Integer> {
         @Spec
@@ -168,7 +168,7 @@ public class RelateCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", description = "List the registered relations (reads the repository only).")
+    @Command(name = "list", header = "List the registered client relations.", description = "List the registered relations (reads the repository only).")
     static class ListRelations implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -197,7 +197,7 @@ public class RelateCommand implements Runnable {
         }
     }
 
-    @Command(name = "credentials", description = {
+    @Command(name = "credentials", header = "Print a client's current credentials.", description = {
         "Print a client's current credentials (the password its sink holds, checked against the server, and the",
         "endpoints as they are now)."})
     static class ShowCredentials implements Callable<Integer> {
@@ -226,7 +226,7 @@ public class RelateCommand implements Runnable {
         }
     }
 
-    @Command(name = "sync", description = {
+    @Command(name = "sync", header = "Re-apply every relation to the server (after a restore).", description = {
         "Re-apply every registered relation to the server (run it after a restore, once the server is promoted):",
         "create missing logins, rotate passwords (unless --keep-passwords), grant roles, ensure extensions, hand",
         "objects of logins to the owner role, drop logins of relations no longer registered, then deliver fresh",

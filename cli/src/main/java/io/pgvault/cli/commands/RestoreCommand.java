@@ -38,7 +38,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "restore", sortOptions = false, description = {
+@Command(name = "restore", header = "Restore a backup and recover to a point in time.", sortOptions = false, description = {
     "Restore a backup into an empty data directory and configure recovery to a target: the newest backup that",
     "ends before the target (on the history of the target timeline) is chosen, every file's checksum is verified,",
     "and recovery.signal plus the recovery settings (restore_command = pgvault wal-fetch on this repository) are",

@@ -12,7 +12,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "set-password", sortOptions = false, description = {
+@Command(name = "set-password", header = "Set or generate the password of the login pgvault uses.", sortOptions = false, description = {
     "Set or generate the password of the login pgvault itself uses, and store it in a pgpass file (mode 0600; the",
     "host:port:*:USER line is replaced, other lines kept) where pgvault's connections find it. A missing login is",
     "created LOGIN SUPERUSER REPLICATION (backups need replication and the backup functions; relate needs",

@@ -26,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "standby", sortOptions = false, description = {
+@Command(name = "standby", header = "Build or resync a hot standby from the repository.", sortOptions = false, description = {
     "Build a hot standby from the newest backup: standby.signal, primary_conninfo, restore_command (pgvault",
     "wal-fetch on this repository) and recovery_target_timeline = latest, so the standby replays the archive, then",
     "streams from its primary, and catches up from the archive after any outage longer than the primary keeps WAL.",

@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "status", description = {
+@Command(name = "status", header = "Show the agent's schedule, last runs and results.", description = {
     "Show the agent of this cluster: whether it runs, each job's schedule, next run, last run and its result.",
     "Reads the status file the agent writes in --state-dir; exit 5 when no agent ever ran there.",
     "With --json: {\"state\": running|stopped|gone|unknown, \"agent\": {...}} for monitoring."})

@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "verify", description = {
+@Command(name = "verify", header = "Check that every backup and WAL file can be restored.", description = {
     "Re-read the repository (or one backup) and check it can be restored: every file's size and SHA-256, every",
     "archived WAL file's checksum, and that each backup's WAL is in the archive. Each missing or damaged object",
     "is reported by name. Exit 0 when healthy, 9 when anything is damaged or missing."})

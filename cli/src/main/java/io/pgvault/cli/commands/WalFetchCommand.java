@@ -9,7 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "wal-fetch", description = {
+@Command(name = "wal-fetch", header = "Restore one archived WAL file (restore_command).", description = {
     "Restore one archived WAL file; for restore_command. Exit 1, quietly, when the file is not in the archive",
     "(the normal end of recovery); any other failure exits with another code.",
     "  restore_command = 'pgvault --repo file:///var/lib/pgvault wal-fetch %f %p'"})

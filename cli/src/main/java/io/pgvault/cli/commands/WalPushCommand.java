@@ -9,7 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "wal-push", description = {
+@Command(name = "wal-push", header = "Archive one WAL file (archive_command).", description = {
     "Archive one WAL file; for archive_command. Returns success only once the file is durable in the repository.",
     "A file already archived with the same content succeeds; different content fails (exit 8) and is never",
     "overwritten.",
