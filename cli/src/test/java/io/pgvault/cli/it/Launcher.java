@@ -53,6 +53,13 @@ public final class Launcher {
                 }
             }
             shared = new Launcher(copy.resolve("bin/pgvault"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    PgTestCluster.deleteTree(copy);
+                } catch (IOException e) {
+                    System.err.println("could not remove " + copy + ": " + e);
+                }
+            }));
         }
         return shared;
     }
