@@ -141,7 +141,10 @@ public sealed interface RecoveryTarget {
             .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
             .optionalEnd()
             .optionalStart().appendLiteral(' ').optionalEnd()
-            .appendPattern("[XXXXX][XXXX][XXX][XX][X]")
+            // the zone: Z, +05:30, +0530 or +05 (the first form that fits wins)
+            .optionalStart().appendOffset("+HH:MM:ss", "Z").optionalEnd()
+            .optionalStart().appendOffset("+HHMMss", "Z").optionalEnd()
+            .optionalStart().appendOffset("+HH", "Z").optionalEnd()
             .toFormatter()
             .withResolverStyle(ResolverStyle.STRICT);
 
