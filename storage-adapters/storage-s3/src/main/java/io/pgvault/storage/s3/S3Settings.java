@@ -1,6 +1,7 @@
 package io.pgvault.storage.s3;
 
 import io.pgvault.storage.ObjectKey;
+import io.pgvault.storage.ByteSize;
 import io.pgvault.storage.StorageException;
 import io.pgvault.storage.StorageSetting;
 import java.net.URI;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.s3.model.StorageClass;
@@ -45,7 +45,6 @@ final class S3Settings {
     private static final Set<String> NAMES = ALL.stream().map(StorageSetting::name).collect(Collectors.toSet());
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]");
     private static final Pattern REGION = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmg]?)(i?b)?", Pattern.CASE_INSENSITIVE);
 
     private final Map<String, String> settings;
     private final Map<String, String> environment;
@@ -217,32 +216,9 @@ final class S3Settings {
         return (int) size;
     }
 
-    /**
-     * A byte count with an optional unit. Units are binary whatever their spelling (5MB = 5MiB), as in pgBackRest:
-     * S3's documented 5 MB minimum part size is itself 5 MiB.
-     *
-     * @return the size, or -1 when the value is not a size
-     */
+    /** A byte count with an optional binary unit; see {@link ByteSize#parse}. -1 when not a size. */
     static long parseSize(String value) {
-        Matcher m = SIZE.matcher(value.trim());
-        if (!m.matches() || m.group(1).length() > 12) {
-            return -1;
-        }
-        long number = Long.parseLong(m.group(1));
-        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-            case "k" -> 10;
-            case "m" -> 20;
-            case "g" -> 30;
-            default -> 0;
-        };
-        if (shift == 0 && m.group(3) != null && m.group(3).length() == 2) {
-            return -1; // "iB" without a multiplier
-        }
-        try {
-            return Math.multiplyExact(number, 1L << shift);
-        } catch (ArithmeticException e) {
-            return -1;
-        }
+        return ByteSize.parse(value);
     }
 
     private int integer(String name, int fallback, int min, int max) {

@@ -1,6 +1,7 @@
 package io.pgvault.storage.swift;
 
 import io.pgvault.storage.ObjectKey;
+import io.pgvault.storage.ByteSize;
 import io.pgvault.storage.StorageException;
 import io.pgvault.storage.StorageSetting;
 import java.net.URI;
@@ -10,8 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -54,7 +53,6 @@ final class SwiftSettings {
     private static final Set<String> NAMES = ALL.stream().map(StorageSetting::name).collect(Collectors.toSet());
     private static final Set<String> CREDENTIAL_SETTINGS = Set.of("swift-auth-url", "swift-user", "swift-password",
             "swift-key", "swift-project");
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*([kmg]?)(i?b)?", Pattern.CASE_INSENSITIVE);
     private static final int MIN_SEGMENT = 16 << 10;
     private static final int MAX_SEGMENT = 1 << 30;
     /** Swift's limit on container names, less the "_segments" suffix of the segments container. */
@@ -218,27 +216,9 @@ final class SwiftSettings {
         return (int) size;
     }
 
-    /**
-     * A byte count with an optional binary unit (k, m, g; KB = KiB as in pgBackRest).
-     *
-     * @return the size, or -1 when the value is not a size
-     */
+    /** A byte count with an optional binary unit; see {@link ByteSize#parse}. -1 when not a size. */
     static long parseSize(String value) {
-        Matcher m = SIZE.matcher(value.trim());
-        if (!m.matches() || (m.group(2).isEmpty() && m.group(3) != null && m.group(3).length() == 2)) {
-            return -1;
-        }
-        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-            case "k" -> 10;
-            case "m" -> 20;
-            case "g" -> 30;
-            default -> 0;
-        };
-        try {
-            return Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
-        } catch (ArithmeticException e) {
-            return -1;
-        }
+        return ByteSize.parse(value);
     }
 
     private int integer(String name, int fallback, int min, int max) {
