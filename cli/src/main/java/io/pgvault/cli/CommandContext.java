@@ -83,9 +83,10 @@ public final class CommandContext implements AutoCloseable {
     }
 
     /**
-     * The command line PostgreSQL runs to fetch WAL from this repository: this launcher, the same repository,
-     * cluster and config file, and the adapter settings that are not secret (secrets reach the server's
-     * environment or config file, never its process list).
+     * The command line PostgreSQL runs to fetch WAL from this repository: the JVM-free {@code bin/pgvault-wal-fetch}
+     * (which takes segments a prefetcher downloaded ahead, in parallel, and falls back to {@code pgvault wal-fetch})
+     * with the same repository, cluster and config file, and the adapter settings that are not secret (secrets reach
+     * the server's environment or config file, never its process list).
      */
     public String restoreCommand() {
         String home = System.getProperty("pgvault.home");
@@ -94,7 +95,7 @@ public final class CommandContext implements AutoCloseable {
                     + "(run pgvault through bin/pgvault, or pass --restore-command)");
         }
         List<String> words = new ArrayList<>();
-        words.add(Path.of(home, "bin", "pgvault").toString());
+        words.add(Path.of(home, "bin", "pgvault-wal-fetch").toString());
         if (root.defaults.configFile() != null && !root.defaults.configFile().equals(ConfigDefaults.SYSTEM_CONFIG)) {
             words.add("--config");
             words.add(root.defaults.configFile().toAbsolutePath().toString());
@@ -114,7 +115,7 @@ public final class CommandContext implements AutoCloseable {
         for (String w : words) {
             cmd.append(shellQuote(w)).append(' ');
         }
-        return cmd.append("wal-fetch %f %p").toString();
+        return cmd.append("%f %p").toString();
     }
 
     static String shellQuote(String word) {

@@ -12,6 +12,7 @@ import io.pgvault.cli.commands.StandbyCommand;
 import io.pgvault.cli.commands.SetPasswordCommand;
 import io.pgvault.cli.commands.StatusCommand;
 import io.pgvault.cli.commands.WalFetchCommand;
+import io.pgvault.cli.commands.WalPrefetchCommand;
 import io.pgvault.cli.commands.VerifyCommand;
 import io.pgvault.cli.commands.WalPushCommand;
 import io.pgvault.core.Version;
@@ -32,8 +33,9 @@ import picocli.CommandLine.ScopeType;
             "Flags win over the environment, which wins over the config file.",
             ""},
         subcommands = {InitCommand.class, BackupCommand.class, WalPushCommand.class, WalFetchCommand.class,
-            ListCommand.class, InfoCommand.class, RestoreCommand.class, StandbyCommand.class, VerifyCommand.class,
-            DemoCommand.class, RelateCommand.class, SetPasswordCommand.class, AgentCommand.class, StatusCommand.class},
+            WalPrefetchCommand.class, ListCommand.class, InfoCommand.class, RestoreCommand.class, StandbyCommand.class,
+            VerifyCommand.class, DemoCommand.class, RelateCommand.class, SetPasswordCommand.class, AgentCommand.class,
+            StatusCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0 success            1 wal-fetch: WAL file not in the archive",
