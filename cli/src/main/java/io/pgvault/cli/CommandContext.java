@@ -78,6 +78,16 @@ public final class CommandContext implements AutoCloseable {
         return root.globals.pgdata.toAbsolutePath().normalize();
     }
 
+    /** PGPASSWORD from the environment, or null (pgjdbc then reads the pgpass file). */
+    public String pgPassword() {
+        return environment.get("PGPASSWORD");
+    }
+
+    /** The data directory when one is configured, else null. */
+    public Path pgdataIfSet() {
+        return root.globals.pgdata == null ? null : pgdata();
+    }
+
     public boolean json() {
         return root.globals.json;
     }

@@ -46,12 +46,14 @@ public final class Agent {
     private final WalArchiver archiver;
     private final StatusFile statusFile;
     private final Consumer<String> events;
+    private final JdbcJobStore jobStore;
     private final Clock clock = Clock.systemUTC();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Scheduler scheduler;
     private RepositoryLock agentLock;
     private AgentStatus status;
     private boolean stopping;
+    private volatile java.util.function.BiConsumer<String, JobOutcome> onJobFinished = (name, outcome) -> { };
 
     /**
      * @param repository the cluster's repository (for the agent lock)
@@ -68,6 +70,15 @@ public final class Agent {
      */
     public Agent(Repository repository, List<JobSchedule> schedules, WalArchiver archiver, StatusFile statusFile,
                  Consumer<String> events) {
+        this(repository, schedules, archiver, statusFile, events, null);
+    }
+
+    /**
+     * @param jobStore the clustered JDBC job store shared with the cluster's other agents, or null for the embedded
+     *                 in-memory store (one agent per cluster, kept to one by the repository's agent lock)
+     */
+    public Agent(Repository repository, List<JobSchedule> schedules, WalArchiver archiver, StatusFile statusFile,
+                 Consumer<String> events, JdbcJobStore jobStore) {
         if (schedules.isEmpty() && archiver == null) {
             throw new PgVaultException(ErrorCode.CONFIG, "nothing to do: set schedule-full (or another schedule-* "
                     + "setting) to a Quartz cron expression, e.g. '0 0 1 * * ?' for 01:00 every day, or spool to "
@@ -82,6 +93,7 @@ public final class Agent {
         this.schedules = List.copyOf(schedules);
         this.statusFile = statusFile;
         this.events = events;
+        this.jobStore = jobStore;
     }
 
     /**
@@ -92,7 +104,8 @@ public final class Agent {
      */
     public synchronized void start() {
         statusFile.prepare();
-        agentLock = takeAgentLock();
+        // with a shared JDBC job store several agents serve the cluster, and the store fires each job once
+        agentLock = jobStore == null ? takeAgentLock() : null;
         try {
             scheduler = newScheduler();
             Map<String, AgentJob> byName = new LinkedHashMap<>();
@@ -100,17 +113,15 @@ public final class Agent {
             scheduler.setJobFactory((bundle, s) -> new QuartzRun(this, byName.get(bundle.getJobDetail().getKey()
                     .getName())));
             for (JobSchedule s : schedules) {
-                scheduler.scheduleJob(JobBuilder.newJob(QuartzRun.class).withIdentity(s.job().name(), GROUP).build(),
-                        s.trigger());
+                schedule(s);
             }
-            RepositoryLock.Holder me = agentLock.holder();
             Instant now = clock.instant();
             List<JobStatus> jobs = new ArrayList<>();
             for (JobSchedule s : schedules) {
                 jobs.add(new JobStatus(s.job().name(), s.cron(), null, null, null, null));
             }
-            status = new AgentStatus(Version.VALUE, repository.layout().cluster(), me.host(), me.pid(), now, now,
-                    null, jobs, null);
+            status = new AgentStatus(Version.VALUE, repository.layout().cluster(), hostName(),
+                    ProcessHandle.current().pid(), now, now, null, jobs, null);
             if (archiver != null) {
                 archiver.onProgress(this::refresh);
                 archiver.start();
@@ -128,20 +139,28 @@ public final class Agent {
                     // nothing was started
                 }
             }
-            agentLock.close();
+            if (agentLock != null) {
+                agentLock.close();
+            }
             if (e instanceof PgVaultException p) {
                 throw p;
             }
             throw new PgVaultException(ErrorCode.INTERNAL, "cannot start the scheduler: " + e.getMessage(), e);
         }
         events.accept("agent started for cluster '" + repository.layout().cluster() + "' (pid " + status.pid()
-                + "); status in " + statusFile.path());
+                + "); status in " + statusFile.path() + (jobStore == null ? ""
+                : "; schedule shared with the cluster's other agents through " + jobStore.url()));
         for (JobStatus j : status.jobs()) {
             events.accept(j.name() + " scheduled '" + j.schedule() + "', next run " + j.nextRun());
         }
         if (archiver != null) {
             events.accept("archiving WAL ahead of archive_command through spool " + archiver.spool());
         }
+    }
+
+    /** Called after every finished job run (the metrics count them). */
+    public void onJobFinished(java.util.function.BiConsumer<String, JobOutcome> listener) {
+        this.onJobFinished = listener;
     }
 
     /** Rewrites the status (the archiver's counters changed). */
@@ -171,17 +190,46 @@ public final class Agent {
         }
     }
 
+    /**
+     * Schedules one job. In a shared store the job may be scheduled already by another agent: an unchanged cron
+     * expression is left alone (its next time stays), a changed one replaces the trigger.
+     */
+    private void schedule(JobSchedule s) throws SchedulerException {
+        org.quartz.JobDetail detail = JobBuilder.newJob(QuartzRun.class).withIdentity(s.job().name(), GROUP)
+                .requestRecovery(jobStore != null && s.catchUp()).build();
+        if (jobStore == null) {
+            scheduler.scheduleJob(detail, s.trigger());
+            return;
+        }
+        Trigger existing = scheduler.getTrigger(TriggerKey.triggerKey(s.job().name(), GROUP));
+        if (existing instanceof org.quartz.CronTrigger cron && cron.getCronExpression().equals(s.cron())
+                && scheduler.checkExists(detail.getKey())) {
+            return;
+        }
+        scheduler.scheduleJob(detail, java.util.Set.of(s.trigger()), true);
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+
     private Scheduler newScheduler() throws SchedulerException {
-        Properties p = new Properties();
-        p.setProperty("org.quartz.scheduler.instanceName", "pgvault-agent-" + UUID.randomUUID());
+        Properties p = jobStore == null ? new Properties() : jobStore.quartzProperties(repository.layout().cluster());
+        if (jobStore == null) {
+            p.setProperty("org.quartz.scheduler.instanceName", "pgvault-agent-" + UUID.randomUUID());
+            p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+            p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
+        }
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
         p.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
         p.setProperty("org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool");
         // one thread per job: backup and verify may overlap, one job never overlaps itself (QuartzRun)
         p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(Math.max(1, schedules.size())));
         p.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
-        p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
-        p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
         return new StdSchedulerFactory(p).getScheduler();
     }
 
@@ -199,6 +247,7 @@ public final class Agent {
             outcome = JobOutcome.of(e);
         }
         Instant end = clock.instant();
+        onJobFinished.accept(job.name(), outcome);
         record(job.name(), null, new JobRun(start, end, outcome.succeeded() ? JobRun.OK : JobRun.FAILED,
                 outcome.exitCode(), outcome.message()));
         events.accept(job.name() + (outcome.succeeded() ? " done in " : " failed (exit " + outcome.exitCode()
@@ -310,7 +359,12 @@ public final class Agent {
                 events.accept("warning: " + e.getMessage());
             }
         }
-        agentLock.close();
+        if (agentLock != null) {
+            agentLock.close();
+        }
+        if (jobStore != null) {
+            jobStore.close();
+        }
         events.accept("agent stopped" + (abandoned.isEmpty() ? "" : "; abandoned running " + abandoned));
         stopped.countDown();
     }

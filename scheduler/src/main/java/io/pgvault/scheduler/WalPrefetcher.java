@@ -131,7 +131,7 @@ public final class WalPrefetcher {
                 } else if (wanted != null) {
                     fill(pool);
                 }
-                if (Duration.between(lastRequestAt, clock.instant()).compareTo(idleExit) > 0) {
+                if (Duration.between(lastRequestAt, clock.instant()).compareTo(idleExit) > 0 || abandoned()) {
                     return fetched.get();
                 }
                 Thread.sleep(5);
@@ -141,6 +141,20 @@ public final class WalPrefetcher {
             pool.awaitTermination(10, TimeUnit.SECONDS);
             cleanUp();
         }
+    }
+
+    /**
+     * True when nobody will ask again: the queue directory was removed, or it lies in a data directory's pg_wal and
+     * that server is no longer running (no postmaster.pid).
+     */
+    private boolean abandoned() {
+        if (!Files.isDirectory(queue)) {
+            return true;
+        }
+        Path parent = queue.getParent();
+        return parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("pg_wal")
+                && parent.getParent() != null && Files.isRegularFile(parent.getParent().resolve("PG_VERSION"))
+                && !Files.exists(parent.getParent().resolve("postmaster.pid"));
     }
 
     private String readWant() {

@@ -228,14 +228,30 @@ public final class PgTestCluster implements AutoCloseable {
         stopImmediately();
     }
 
-    /** Removes a work directory and everything below it. */
+    /**
+     * Removes a work directory and everything below it. A process still finishing in it (a WAL prefetcher of a
+     * stopped server removing its queue) may add or remove files meanwhile: the walk is retried a few times.
+     */
     public static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
+        for (int attempt = 1; ; attempt++) {
+            if (dir == null || !Files.exists(dir)) {
+                return;
+            }
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                    Files.deleteIfExists(p);
+                }
+                return;
+            } catch (java.nio.file.DirectoryNotEmptyException | java.io.UncheckedIOException e) {
+                if (attempt >= 10) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
         }
     }

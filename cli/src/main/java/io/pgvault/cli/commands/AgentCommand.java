@@ -7,7 +7,10 @@ import io.pgvault.core.backup.BackupSettings;
 import io.pgvault.core.repo.BackupType;
 import io.pgvault.core.wal.WalPushService;
 import io.pgvault.scheduler.Agent;
+import io.pgvault.scheduler.AgentMetrics;
 import io.pgvault.scheduler.BackupJob;
+import io.pgvault.scheduler.HealthServer;
+import io.pgvault.scheduler.JdbcJobStore;
 import io.pgvault.scheduler.JobSchedule;
 import io.pgvault.scheduler.StatusFile;
 import io.pgvault.scheduler.VerifyJob;
@@ -69,6 +72,27 @@ public class AgentCommand implements Callable<Integer> {
             description = "WAL files pushed at once when archiving ahead (default: ${DEFAULT-VALUE}).")
     int archiveJobs;
 
+    @Option(names = "--job-store", paramLabel = "memory|JDBC-URL", defaultValue = "memory",
+            description = "Where the schedule lives: 'memory' (default; one agent per cluster) or a PostgreSQL JDBC "
+                    + "URL (jdbc:postgresql://HOST:PORT/DB?user=NAME) shared by several agents on different hosts: "
+                    + "each job fires on one of them, and when one dies another takes over. pgvault creates the "
+                    + "tables (pgvault_qrtz_*). The password comes from PGPASSWORD or the pgpass file.")
+    String jobStore;
+
+    @Option(names = "--job-store-checkin", paramLabel = "SECONDS", defaultValue = "7",
+            description = "With a JDBC job store: how often each agent records that it is alive; another agent takes "
+                    + "over a silent one's jobs after about twice this (default: ${DEFAULT-VALUE}).")
+    int jobStoreCheckin;
+
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "0",
+            description = "Serve /metrics (Prometheus), /status (JSON) and /health on this port; 0 (default) "
+                    + "serves nothing.")
+    int httpPort;
+
+    @Option(names = "--http-address", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "The address --http-port listens on (default: ${DEFAULT-VALUE}, loopback only).")
+    String httpAddress;
+
     @Option(names = "--stop-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "On SIGTERM, how long to let a running job finish before exiting (default: "
                     + "${DEFAULT-VALUE}); an unfinished backup leaves nothing listed.")
@@ -101,12 +125,33 @@ public class AgentCommand implements Callable<Integer> {
                         Duration.ofMillis(100), AgentCommand::event);
             }
             repository.requireClusterInfo();
+            JdbcJobStore store = "memory".equals(jobStore) ? null : new JdbcJobStore(jobStore,
+                    ctx.pgPassword(), Duration.ofSeconds(jobStoreCheckin));
             Agent agent = new Agent(repository, schedules, archiver, new StatusFile(stateDir,
-                    repository.layout().cluster()), AgentCommand::event);
+                    repository.layout().cluster()), AgentCommand::event, store);
+            if (httpPort < 0 || httpPort > 65535) {
+                throw new PgVaultException(ErrorCode.USAGE, "--http-port must be between 0 and 65535, got " + httpPort);
+            }
+            AgentMetrics metrics = new AgentMetrics(repository, agent::status,
+                    ctx.pgdataIfSet(), spool == null ? null : spool.toAbsolutePath());
+            agent.onJobFinished(metrics::jobFinished);
             agent.start();
+            HealthServer http = null;
+            if (httpPort > 0) {
+                try {
+                    http = new HealthServer(httpAddress, httpPort, metrics, agent::status);
+                } catch (PgVaultException e) {
+                    agent.stop(Duration.ZERO);
+                    throw e;
+                }
+                event("serving /metrics, /status and /health on http://" + httpAddress + ":" + http.port());
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> agent.stop(Duration.ofSeconds(stopTimeout)),
                     "pgvault-agent-stop"));
             agent.awaitStopped();
+            if (http != null) {
+                http.close();
+            }
             return 0;
         }
     }

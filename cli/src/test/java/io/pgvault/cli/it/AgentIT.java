@@ -115,10 +115,20 @@ class AgentIT {
     }
 
     /** Starts an agent backing up every 2 seconds (an earlier agent's status is removed first). */
-    private Process startAgent(String name) throws IOException {
+    private Process startAgent(String name, String... extra) throws IOException {
         Files.deleteIfExists(stateDir.resolve("agent-main.json"));
-        return start(name, "agent", "--schedule-full", "*/2 * * * * ?", "--state-dir", stateDir.toString(),
-                "--stop-timeout", "60", "--archive-timeout", "30");
+        List<String> a = new ArrayList<>(List.of("agent", "--schedule-full", "*/2 * * * * ?", "--state-dir",
+                stateDir.toString(), "--stop-timeout", "60", "--archive-timeout", "30"));
+        a.addAll(List.of(extra));
+        return start(name, a.toArray(String[]::new));
+    }
+
+    /** GET http://127.0.0.1:port/path: the status code and body. */
+    private static Map.Entry<Integer, String> get(int port, String path) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        return Map.entry(r.statusCode(), r.body());
     }
 
     private String log(String name) throws IOException {
@@ -199,10 +209,27 @@ class AgentIT {
     @Test
     void scheduledBackupsAppearAndStatusShowsThemUntilSigterm() throws Exception {
         long before = manifests();
-        Process agent = startAgent("agent-plain");
+        int httpPort = PgTestCluster.freePort();
+        Process agent = startAgent("agent-plain", "--http-port", Integer.toString(httpPort));
         long pid = agentPid();
         await("a backup by the agent", Duration.ofSeconds(180), () -> manifests() > before);
         await("the run recorded", Duration.ofSeconds(30), () -> fileStatus().map(s -> succeeded(s)).orElse(false));
+
+        // the HTTP endpoints: Prometheus metrics, the JSON status, health
+        Map.Entry<Integer, String> metrics = get(httpPort, "/metrics");
+        assertThat(metrics.getKey()).isEqualTo(200);
+        assertThat(metrics.getValue()).contains("# TYPE pgvault_backup_last_completion_timestamp_seconds gauge")
+                .containsPattern("(?m)^pgvault_backup_last_completion_timestamp_seconds\\{type=\"full\"\\} 1[0-9.]+$")
+                .containsPattern("(?m)^pgvault_backup_last_stored_bytes\\{type=\"full\"\\} [1-9][0-9]*$")
+                .containsPattern("(?m)^pgvault_job_runs_total\\{job=\"backup\",result=\"ok\"\\} [1-9][0-9]*$")
+                .containsPattern("(?m)^pgvault_archive_lag_segments [0-9]+$")
+                .contains("pgvault_agent_up 1");
+        Map.Entry<Integer, String> health = get(httpPort, "/health");
+        assertThat(health.getKey()).as(health.getValue()).isEqualTo(200);
+        assertThat(Json.mapper().readTree(health.getValue()).path("status").asText()).isEqualTo("ok");
+        JsonNode httpStatus = Json.mapper().readTree(get(httpPort, "/status").getValue());
+        assertThat(httpStatus.path("pid").asLong()).isEqualTo(pid);
+        assertThat(httpStatus.path("cluster").asText()).isEqualTo("main");
 
         JsonNode s = status();
         assertThat(s.path("state").asText()).isEqualTo("running");
