@@ -218,7 +218,7 @@ public final class Agent {
     }
 
     private Scheduler newScheduler() throws SchedulerException {
-        Properties p = jobStore == null ? new Properties() : jobStore.quartzProperties(repository.layout().cluster());
+        Properties p = jobStore == null ? new Properties() : jobStore.quartzProperties();
         if (jobStore == null) {
             p.setProperty("org.quartz.scheduler.instanceName", "pgvault-agent-" + UUID.randomUUID());
             p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");

@@ -223,8 +223,9 @@ public final class AgentMetrics {
     }
 
     private static String[] sample(String labels, double value) {
+        // plain decimals (1795274242.08, not 1.79527424208E9): easier on people reading the page
         return new String[] {labels, value == Math.rint(value) && Math.abs(value) < 1e15
-                ? Long.toString((long) value) : Double.toString(value)};
+                ? Long.toString((long) value) : java.math.BigDecimal.valueOf(value).toPlainString()};
     }
 
     private static List<String[]> one(String[] sample) {

@@ -37,6 +37,7 @@ public final class JdbcJobStore implements AutoCloseable {
     private final String url;
     private final Duration checkin;
     private final HikariDataSource pool;
+    private final String schedulerName;
     private final String providerName = "pgvault-" + UUID.randomUUID();
 
     /**
@@ -46,9 +47,10 @@ public final class JdbcJobStore implements AutoCloseable {
      * @param password the password, or null for pgpass / trust
      * @param checkin  how often agents record that they are alive; another agent takes over a dead one's jobs
      *                 after a few of these
+     * @param cluster  the cluster whose agents share the store (the Quartz scheduler name)
      * @throws PgVaultException CONFIG for a URL that is not a PostgreSQL one, POSTGRES when it cannot be used
      */
-    public JdbcJobStore(String url, String password, Duration checkin) {
+    public JdbcJobStore(String url, String password, Duration checkin, String cluster) {
         if (url == null || !url.startsWith("jdbc:postgresql:")) {
             throw new PgVaultException(ErrorCode.CONFIG, "job-store must be 'memory' or a PostgreSQL JDBC URL "
                     + "(jdbc:postgresql://HOST:PORT/DATABASE?user=NAME), got '" + url + "'");
@@ -62,6 +64,7 @@ public final class JdbcJobStore implements AutoCloseable {
         }
         this.url = url;
         this.checkin = checkin;
+        this.schedulerName = "pgvault-" + cluster;
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         if (password != null && !password.isEmpty()) {
@@ -101,9 +104,9 @@ public final class JdbcJobStore implements AutoCloseable {
     }
 
     /** The job store's Quartz properties for the agents of one cluster (they share the scheduler name). */
-    Properties quartzProperties(String cluster) {
+    Properties quartzProperties() {
         Properties p = new Properties();
-        p.setProperty("org.quartz.scheduler.instanceName", "pgvault-" + cluster);
+        p.setProperty("org.quartz.scheduler.instanceName", schedulerName);
         p.setProperty("org.quartz.scheduler.instanceId", "AUTO");
         p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
         p.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
@@ -133,6 +136,17 @@ public final class JdbcJobStore implements AutoCloseable {
             if (!exists) {
                 for (String statement : schema()) {
                     s.execute(statement);
+                }
+            }
+            // Quartz inserts its lock rows on first use; two agents starting together would both insert, and the
+            // loser's transaction is then aborted (PostgreSQL) and its start fails: the rows are made here instead
+            try (var insert = c.prepareStatement("INSERT INTO " + TABLE_PREFIX + "LOCKS (SCHED_NAME, LOCK_NAME) "
+                    + "VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+                for (String lock : List.of("TRIGGER_ACCESS", "STATE_ACCESS", "JOB_ACCESS", "CALENDAR_ACCESS",
+                        "MISFIRE_ACCESS")) {
+                    insert.setString(1, schedulerName);
+                    insert.setString(2, lock);
+                    insert.executeUpdate();
                 }
             }
             c.commit();

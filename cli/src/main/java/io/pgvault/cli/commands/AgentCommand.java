@@ -126,7 +126,7 @@ public class AgentCommand implements Callable<Integer> {
             }
             repository.requireClusterInfo();
             JdbcJobStore store = "memory".equals(jobStore) ? null : new JdbcJobStore(jobStore,
-                    ctx.pgPassword(), Duration.ofSeconds(jobStoreCheckin));
+                    ctx.pgPassword(), Duration.ofSeconds(jobStoreCheckin), repository.layout().cluster());
             Agent agent = new Agent(repository, schedules, archiver, new StatusFile(stateDir,
                     repository.layout().cluster()), AgentCommand::event, store);
             if (httpPort < 0 || httpPort > 65535) {

@@ -104,7 +104,7 @@ class FastFetchIT {
         Files.createDirectories(pgwal);
         PgTestCluster.chownToPostgres(pgwal);
         Path queue = pgwal.resolve("pgvault-prefetch");
-        Map<String, String> env = Map.of("PGVAULT_IDLE_EXIT", "3");
+        Map<String, String> env = Map.of("PGVAULT_IDLE_EXIT", "10");
 
         for (String name : archived) {
             Path dest = pgwal.resolve("RECOVERYXLOG");
@@ -117,9 +117,6 @@ class FastFetchIT {
             assertThat(segmentsIn(queue).size()).as("queue holds at most --fetch-ahead segments")
                     .isLessThanOrEqualTo(3);
         }
-        assertThat(Files.readString(queue.resolve("prefetch.pid")).strip()).as("a prefetcher served them")
-                .matches("[0-9]+");
-
         // the segment after the last one archived: not in the archive, the normal end of recovery
         String next = primary.queryString("SELECT pg_walfile_name(pg_current_wal_lsn())");
         PgCtl.Result missing = fastFetch(env, next, pgwal.resolve("RECOVERYXLOG"));
@@ -134,14 +131,18 @@ class FastFetchIT {
         assertThat(fastFetch(env, "--wait", "soon", "x", "y").exitCode()).isEqualTo(2);
 
         // idle: the prefetcher exits and removes what it fetched ahead
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (Files.exists(queue.resolve("prefetch.pid")) && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
         assertThat(queue.resolve("prefetch.pid")).as("prefetcher exited").doesNotExist();
         assertThat(segmentsIn(queue)).isEmpty();
         String log = Files.readString(queue.resolve("prefetch.log"));
-        assertThat(log).doesNotContain("failed").contains("segments downloaded");
+        assertThat(log).doesNotContain("failed");
+        // every segment handed out came through a prefetcher (one, or several when a slow machine let one go idle)
+        long downloaded = java.util.regex.Pattern.compile("; ([0-9]+) segments downloaded").matcher(log).results()
+                .mapToLong(m -> Long.parseLong(m.group(1))).sum();
+        assertThat(downloaded).as(log).isGreaterThanOrEqualTo(SEGMENTS);
     }
 
     @Test
