@@ -2,6 +2,7 @@ package io.pgvault.core.backup;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
+import io.pgvault.core.manifest.EntryKind;
 import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.repo.BackupId;
 import io.pgvault.core.repo.Repository;
@@ -47,7 +48,7 @@ final class ParallelCopy {
         if (base != null) {
             toRead = new ArrayList<>();
             for (SourceEntry e : entries) {
-                FileEntry ref = e.kind() == io.pgvault.core.manifest.EntryKind.FILE ? base.reference(e) : null;
+                FileEntry ref = e.kind() == EntryKind.FILE ? base.reference(e) : null;
                 if (ref != null) {
                     referenced.add(ref);
                 } else {

@@ -3,6 +3,7 @@ package io.pgvault.core.repo;
 import io.pgvault.core.manifest.BlockRanges;
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.FileEntry;
+import io.pgvault.core.pg.PageChecksum;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ final class ComposedFile extends InputStream {
         InputStream open(Chunk chunk) throws IOException;
     }
 
-    static final int PAGE = io.pgvault.core.pg.PageChecksum.PAGE_SIZE;
+    static final int PAGE = PageChecksum.PAGE_SIZE;
 
     /** One chunk's blocks and its frame, read up to {@code next}. */
     private static final class Source {
