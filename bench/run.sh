@@ -7,7 +7,7 @@
 #   ROUNDS=3 bash bench/run.sh                 # repeat the timed part, alternating the order; best of 3 shown
 #
 # Environment: SCALE (100), KEEP (0), PGVAULT_DIST (cli/target/pgvault, built when missing), ROUNDS (1), JOBS (2),
-# ZSTD_LEVEL (3), WAL_SEGMENTS (10), RESULTS_DIR (/tmp/pgvault-bench-results), BENCH_TMP (/tmp), PGBIN (newest
+# ZSTD_LEVEL (3), WAL_SEGMENTS (10), INCR_STRIDE (100: the incremental step updates 1 account in 100), RESULTS_DIR (/tmp/pgvault-bench-results), BENCH_TMP (/tmp), PGBIN (newest
 # /usr/lib/postgresql/*/bin), BENCH_OS_USER (postgres).
 set -euo pipefail
 
@@ -17,6 +17,7 @@ ROUNDS=${ROUNDS:-1}
 JOBS=${JOBS:-2}
 ZSTD_LEVEL=${ZSTD_LEVEL:-3}
 WAL_SEGMENTS=${WAL_SEGMENTS:-10}
+INCR_STRIDE=${INCR_STRIDE:-100}
 RESULTS_DIR=${RESULTS_DIR:-/tmp/pgvault-bench-results}
 BENCH_TMP=${BENCH_TMP:-/tmp}
 OS_USER=${BENCH_OS_USER:-postgres}
@@ -28,10 +29,11 @@ is_root() { [ "$(id -u)" = 0 ]; }
 # Everything that touches the cluster runs as its OS user: PostgreSQL refuses root.
 as_pg() { if is_root; then runuser -u "$OS_USER" -- "$@"; else "$@"; fi; }
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
-for v in SCALE ROUNDS JOBS ZSTD_LEVEL WAL_SEGMENTS; do
+for v in SCALE ROUNDS JOBS ZSTD_LEVEL WAL_SEGMENTS INCR_STRIDE; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a whole number, not '${!v}'"
 done
-[ "$SCALE" -ge 1 ] && [ "$ROUNDS" -ge 1 ] && [ "$JOBS" -ge 1 ] || die "SCALE, ROUNDS and JOBS must be at least 1"
+[ "$SCALE" -ge 1 ] && [ "$ROUNDS" -ge 1 ] && [ "$JOBS" -ge 1 ] && [ "$INCR_STRIDE" -ge 1 ] \
+  || die "SCALE, ROUNDS, JOBS and INCR_STRIDE must be at least 1"
 
 # ---------------------------------------------------------------------------------------------------------- 1. tools
 install_missing() {
@@ -325,6 +327,30 @@ backup_pgbackrest() {
   R[pgbackrest_backup#$ROUND.size]=$(( $(du_b "$W/pgbackrest-repo/backup") - before ))
 }
 
+# Incremental backups: 1 pgbench_accounts row in INCR_STRIDE updated (spread over the table: with ~60 rows a page,
+# 1% of the rows touch about half of its pages), then each tool's incremental on top of this round's full backup.
+update_for_incremental() {
+  sql "UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid % $INCR_STRIDE = $ROUND % $INCR_STRIDE"
+  R[incr_update#$ROUND.rc]=0
+  R[incr_update#$ROUND.rows]=$(sql "SELECT count(*) FROM pgbench_accounts WHERE aid % $INCR_STRIDE = $ROUND % $INCR_STRIDE")
+  sql "CHECKPOINT"
+  wait_archived
+}
+incremental_pgvault() {
+  local before; before=$(du_b "$W/pgvault-repo/bench/backups")
+  echo pgvault >"$W/archive-mode"
+  measure pgvault_incr "$PGV" "${PGV_ARGS[@]}" --pgdata "$W/data" --jobs "$JOBS" backup --type incremental
+  flush_deferred
+  R[pgvault_incr#$ROUND.size]=$(( $(du_b "$W/pgvault-repo/bench/backups") - before ))
+}
+incremental_pgbackrest() {
+  local before; before=$(du_b "$W/pgbackrest-repo/backup")
+  echo pgbackrest >"$W/archive-mode"
+  measure pgbackrest_incr "${PGBR[@]}" --type=incr --process-max="$JOBS" --compress-type=zst backup
+  flush_deferred
+  R[pgbackrest_incr#$ROUND.size]=$(( $(du_b "$W/pgbackrest-repo/backup") - before ))
+}
+
 # The restored server is started on its own port with archiving off, and timed until recovery has replayed the
 # archive and promoted; then pgbench_accounts is counted.
 recover() {
@@ -404,6 +430,8 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   for t in $ORDER; do "backup_$t"; done
   restore_floor
   for t in $ORDER; do "restore_$t"; done
+  update_for_incremental
+  for t in $ORDER; do "incremental_$t"; done
   if [ "$NSEG" -gt 0 ]; then for t in $ORDER; do "walpush_$t"; done; fi
 done
 ROUND=1
@@ -465,6 +493,10 @@ if [ "$ROUNDS" = 1 ]; then HOW="one round"; else HOW="best of $ROUNDS rounds (mi
   row "full backup: peak RSS, largest process (MiB)" "$(best pgvault_backup rss)" "$(best pgbackrest_backup rss)" "$(best floor_backup rss)"
   row "full backup: peak RSS, all processes (MiB)" "$(best pgvault_backup rss_sum)" "$(best pgbackrest_backup rss_sum)" "$(best floor_backup rss_sum)"
   row "backup size in repository (MiB)" "$(mibv pgvault_backup size)" "$(mibv pgbackrest_backup size)" "$(mibv floor_backup size)"
+  row "incremental after $(best incr_update rows) rows updated: wall (s)" "$(best pgvault_incr wall)" "$(best pgbackrest_incr wall)"
+  row "incremental: CPU user+sys (s)" "$(best pgvault_incr cpu)" "$(best pgbackrest_incr cpu)"
+  row "incremental: peak RSS, largest process (MiB)" "$(best pgvault_incr rss)" "$(best pgbackrest_incr rss)"
+  row "incremental: size in repository (MiB)" "$(mibv pgvault_incr size)" "$(mibv pgbackrest_incr size)"
   row "restore: wall time (s)" "$(best pgvault_restore wall)" "$(best pgbackrest_restore wall)" "$(best floor_restore wall)"
   row "restore: CPU user+sys (s)" "$(best pgvault_restore cpu)" "$(best pgbackrest_restore cpu)" "$(best floor_restore cpu)"
   row "restore: peak RSS, largest process (MiB)" "$(best pgvault_restore rss)" "$(best pgbackrest_restore rss)" "$(best floor_restore rss)"
@@ -484,7 +516,7 @@ if [ "$ROUNDS" = 1 ]; then HOW="one round"; else HOW="best of $ROUNDS rounds (mi
   row "  WAL files in it" "${R[pgvault_wal.files]}" "${R[pgbackrest_wal.files]}"
   echo
   echo "Wall times of every round (s) [1-minute load average before each]:"
-  for name in floor_backup pgvault_backup pgbackrest_backup floor_restore pgvault_restore pgbackrest_restore \
+  for name in floor_backup pgvault_backup pgbackrest_backup pgvault_incr pgbackrest_incr floor_restore pgvault_restore pgbackrest_restore \
               pgvault_recovery pgbackrest_recovery pgvault_walpush pgbackrest_walpush; do
     line=""
     for ((r = 1; r <= ROUNDS; r++)); do
@@ -501,6 +533,9 @@ if [ "$ROUNDS" = 1 ]; then HOW="one round"; else HOW="best of $ROUNDS rounds (mi
   echo "  archive_command pushes every WAL file to both tools, except while one tool's backup is timed: then the"
   echo "  other tool's push is deferred (a cp to a spool, pushed after), so each backup waits for its own tool's"
   echo "  archive_command only. Odd rounds run pgvault first, even rounds pgBackRest; tar|zstd runs first of all."
+  echo "- Incrementals: after the restores, every ${INCR_STRIDE}th pgbench_accounts row is updated, CHECKPOINT, then"
+  echo "  pgvault backup --type incremental vs pgbackrest --type=incr backup on top of the round's full backups."
+  echo "  pgvault stores changed pages of relation files; pgBackRest (without --repo-block) whole changed files."
   echo "- 'largest process' is /usr/bin/time -v's Maximum resident set size, i.e. the largest single process: pgvault"
   echo "  is one JVM; pgBackRest's main process and its $JOBS worker processes are separate processes. 'all processes'"
   echo "  sums the RSS of every process of the command, sampled every 0.1 s (a sampled peak)."

@@ -7,6 +7,7 @@ import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.EntryKind;
 import io.pgvault.core.manifest.FileEntry;
+import io.pgvault.core.repo.BackupChain;
 import io.pgvault.core.repo.BackupObjectReader;
 import io.pgvault.core.repo.RepositoryReader;
 import io.pgvault.core.stream.Sha256;
@@ -47,6 +48,7 @@ final class FileRestorer {
 
     private final RepositoryReader repository;
     private final BackupManifest manifest;
+    private final BackupObjectReader reader;
     private final Path pgdata;
     private final Map<Long, Path> tablespaceMap;
     private final FileOwner owner;
@@ -57,10 +59,11 @@ final class FileRestorer {
      * @param unchanged files already in place with the backup's content (delta restore): only their mode, time and
      *                  owner are set
      */
-    FileRestorer(RepositoryReader repository, BackupManifest manifest, Path pgdata, Map<Long, Path> tablespaceMap,
+    FileRestorer(RepositoryReader repository, BackupChain chain, Path pgdata, Map<Long, Path> tablespaceMap,
                  FileOwner owner, BackupProgress progress, Set<String> unchanged) {
         this.repository = repository;
-        this.manifest = manifest;
+        this.manifest = chain.newest();
+        this.reader = new BackupObjectReader(repository, chain);
         this.pgdata = pgdata;
         this.tablespaceMap = tablespaceMap;
         this.owner = owner;
@@ -73,6 +76,7 @@ final class FileRestorer {
         createDirectoriesAndLinks();
         Map<String, List<FileEntry>> byObject = new LinkedHashMap<>();
         List<FileEntry> empty = new ArrayList<>();
+        List<List<FileEntry>> tasks = new ArrayList<>();
         long total = 0;
         int count = 0;
         for (FileEntry f : manifest.files()) {
@@ -87,15 +91,17 @@ final class FileRestorer {
             count++;
             if (f.chunks().isEmpty()) {
                 empty.add(f);
+            } else if (f.needsComposing()) {
+                tasks.add(List.of(f)); // read chunk by chunk, from this backup and its ancestors
             } else {
-                byObject.computeIfAbsent(f.chunks().get(0).object(), k -> new ArrayList<>()).add(f);
+                Chunk c = f.chunks().get(0);
+                byObject.computeIfAbsent(c.backupOr(manifest.id()) + "/" + c.object(), k -> new ArrayList<>()).add(f);
             }
         }
         for (FileEntry f : empty) {
             writeFile(f, InputStream.nullInputStream());
         }
         progress.started(total, count);
-        List<List<FileEntry>> tasks = new ArrayList<>();
         for (List<FileEntry> files : byObject.values()) {
             tasks.addAll(splitAtGaps(files));
         }
@@ -167,7 +173,13 @@ final class FileRestorer {
 
     /** Reads one object front to back, restoring each file whose frame it holds. */
     private void restoreObject(List<FileEntry> files) throws IOException {
-        new BackupObjectReader(repository, manifest).read(files, this::writeFile);
+        if (files.size() == 1 && files.get(0).needsComposing()) {
+            try (InputStream content = reader.openComposed(files.get(0))) {
+                writeFile(files.get(0), content);
+            }
+            return;
+        }
+        reader.read(files, this::writeFile);
     }
 
     private void writeFile(FileEntry f, InputStream content) throws IOException {

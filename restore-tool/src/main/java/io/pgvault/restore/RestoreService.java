@@ -4,8 +4,10 @@ import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
 import io.pgvault.core.backup.BackupProgress;
 import io.pgvault.core.manifest.BackupManifest;
+import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.manifest.TablespaceEntry;
+import io.pgvault.core.repo.BackupChain;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.repo.RepositoryReader;
 import io.pgvault.storage.StorageException;
@@ -15,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +45,7 @@ public final class RestoreService {
                 DataDirectoryGuard.refuseNonEmpty(request.pgdata(), "data directory");
             }
             BackupManifest backup = new RestorePlanner(repository).choose(request);
+            checkChain(backup);
             if (request.delta()) {
                 DataDirectoryGuard.refuseForeignDataDirectory(request.pgdata(), backup.systemIdentifier());
             } else {
@@ -65,7 +69,7 @@ public final class RestoreService {
             DeltaScan.Result delta = request.delta()
                     ? new DeltaScan(backup, request.pgdata(), request.tablespaceMap()).run(request.jobs())
                     : new DeltaScan.Result(Set.of(), 0);
-            int files = new FileRestorer(repository, backup, request.pgdata(), request.tablespaceMap(), owner, progress,
+            int files = new FileRestorer(repository, BackupChain.of(repository, backup), request.pgdata(), request.tablespaceMap(), owner, progress,
                     delta.unchanged()).restore(request.jobs());
             writeLabels(request, backup, owner);
             Map<String, String> settings = RecoveryConfigWriter.settings(request);
@@ -83,6 +87,29 @@ public final class RestoreService {
             throw new PgVaultException(ErrorCode.LOCAL_IO, "restore into " + request.pgdata() + " failed: "
                     + e.getMessage() + "; the directory is incomplete, " + (request.delta()
                     ? "run the delta restore again" : "empty it before trying again"), e);
+        }
+    }
+
+    /**
+     * For a backup that builds on others: every ancestor's manifest and every object its files refer to must exist,
+     * checked before anything is written (one stat per object).
+     */
+    private void checkChain(BackupManifest backup) {
+        if (backup.parent() == null) {
+            return;
+        }
+        BackupChain.of(repository, backup);
+        Set<String> keys = new TreeSet<>();
+        for (FileEntry f : backup.files()) {
+            for (Chunk c : f.chunks()) {
+                keys.add(repository.layout().backupObject(c.backupOr(backup.id()), c.object()));
+            }
+        }
+        for (String key : keys) {
+            if (repository.storage().stat(key).isEmpty()) {
+                throw new PgVaultException(ErrorCode.DAMAGED, "backup " + backup.id() + " cannot be restored: "
+                        + key + " it refers to is missing; restore another backup (--backup) and run pgvault verify");
+            }
         }
     }
 

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
+import io.pgvault.core.backup.BackupSettings;
+import io.pgvault.core.pg.PgConnectionSettings;
+import io.pgvault.core.repo.BackupType;
 import io.pgvault.core.repo.Repository;
+import io.pgvault.core.stream.Codec;
 import io.pgvault.core.repo.RepositoryLock;
 import io.pgvault.scheduler.AgentStatus.JobRun;
 import io.pgvault.scheduler.AgentStatus.JobStatus;
@@ -250,6 +254,24 @@ class AgentTest {
     void nothingToScheduleIsRefused() {
         assertThatThrownBy(() -> new Agent(repository, List.of(), new StatusFile(stateDir, "main"), events::add))
                 .hasMessageContaining("set schedule-full").hasMessageContaining("or spool");
+    }
+
+    @Test
+    void fullAndIncrementalBackupJobsAreScheduledSideBySide() {
+        BackupJob full = new BackupJob(repository, settings(BackupType.FULL));
+        BackupJob incremental = new BackupJob(repository, settings(BackupType.INCREMENTAL));
+        assertThat(full.name()).isEqualTo("backup");
+        assertThat(incremental.name()).isEqualTo("backup-incremental");
+        CronTrigger a = new JobSchedule(full, "0 0 1 * * ?", true).trigger();
+        CronTrigger b = new JobSchedule(incremental, "0 0 */4 * * ?", true).trigger();
+        assertThat(a.getKey()).isNotEqualTo(b.getKey());
+        assertThat(b.getMisfireInstruction()).isEqualTo(CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW);
+    }
+
+    private static BackupSettings settings(BackupType type) {
+        return new BackupSettings(Path.of("/var/lib/postgresql/15/main"),
+                new PgConnectionSettings("127.0.0.1", 5432, "postgres", "postgres", null), type, 1, Codec.ZSTD, 0,
+                Duration.ofSeconds(60), BackupSettings.DEFAULT_BUNDLE_LIMIT);
     }
 
     @Test

@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes a full base backup: holds a non-exclusive backup open on one connection while {@link ParallelCopy} streams the
+ * Takes a base backup — full, or incremental/differential on top of a parent chosen by {@link ParentSelector}: holds a non-exclusive backup open on one connection while {@link ParallelCopy} streams the
  * data directory into the repository, waits until the backup's WAL is archived, and writes the manifest last.
  * Holds the cluster's {@link RepositoryLock#BACKUP} lock throughout, so two backups of one cluster never overlap.
  */
@@ -50,19 +50,20 @@ public final class BackupService {
      * @throws PgVaultException naming what failed; nothing of a failed backup stays listed
      */
     public BackupManifest run(BackupSettings settings, BackupProgress progress) {
-        if (settings.type() != BackupType.FULL) {
-            throw new PgVaultException(ErrorCode.REFUSED, "only --type full backups are available in this version");
-        }
         ClusterInfo cluster = repository.requireClusterInfo();
         checkDataDirectory(settings.pgdata());
         // one backup at a time per cluster, whether started by cron or by the agent
         try (RepositoryLock lock = RepositoryLock.acquire(repository, RepositoryLock.BACKUP, settings.lockWait());
              PgSession session = PgSession.open(settings.connection())) {
             checkServer(session, cluster, settings);
-            BackupId id = newBackupId();
-            log.info("backup {} starting", id);
+            BackupManifest parent = new ParentSelector(repository, why -> log.warn("{}", why))
+                    .choose(settings.type(), cluster, session.versionNum(), session.currentTimeline())
+                    .orElse(null);
+            BackupType type = parent == null ? BackupType.FULL : settings.type();
+            BackupId id = newBackupId(type);
+            log.info("backup {} starting{}", id, parent == null ? "" : " on top of " + parent.id());
             try {
-                return backup(id, session, cluster, settings, progress);
+                return backup(id, parent, session, cluster, settings, progress);
             } catch (RuntimeException e) {
                 cleanUp(id);
                 throw e;
@@ -72,7 +73,7 @@ public final class BackupService {
         }
     }
 
-    private BackupManifest backup(BackupId id, PgSession session, ClusterInfo cluster, BackupSettings settings,
+    private BackupManifest backup(BackupId id, BackupManifest parent, PgSession session, ClusterInfo cluster, BackupSettings settings,
                                   BackupProgress progress) {
         Instant startTime = Instant.now();
         progress.phase("starting backup (checkpoint)");
@@ -81,7 +82,8 @@ public final class BackupService {
         List<Tablespace> tablespaces = session.tablespaces();
         List<SourceEntry> entries = new DataDirectoryScanner(settings.pgdata(), session.majorVersion(), tablespaces)
                 .scan();
-        List<FileEntry> files = new ParallelCopy(repository, id, settings, progress, pages).run(entries);
+        List<FileEntry> files = new ParallelCopy(repository, id, settings, progress, pages,
+                parent == null ? null : new IncrementalBase(parent)).run(entries);
         progress.phase("stopping backup");
         BackupStopResult stop = session.stopBackup();
         Instant stopTime = Instant.now();
@@ -105,7 +107,8 @@ public final class BackupService {
         long dataSize = files.stream().mapToLong(FileEntry::size).sum();
         long repoSize = files.stream().mapToLong(FileEntry::storedSize).sum();
         String spcmap = stop.tablespaceMap() == null || stop.tablespaceMap().isBlank() ? null : stop.tablespaceMap();
-        BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT, id, BackupType.FULL, null,
+        BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT, id, id.type(),
+                parent == null ? null : parent.id(),
                 repository.layout().cluster(), cluster.systemIdentifier(), session.versionNum(),
                 cluster.walSegmentSize(), label.startTimeline(), label.startLsn(), stop.stopLsn(),
                 startWal.fileName(), stopWal.fileName(), startTime, stopTime, stop.backupLabel(), spcmap,
@@ -160,8 +163,8 @@ public final class BackupService {
         }
     }
 
-    private BackupId newBackupId() {
-        BackupId id = BackupId.of(Instant.now(), BackupType.FULL);
+    private BackupId newBackupId(BackupType type) {
+        BackupId id = BackupId.of(Instant.now(), type);
         while (!repository.storage().list(repository.layout().backupPrefix(id)).findAny().isEmpty()) {
             try {
                 Thread.sleep(250);
@@ -169,7 +172,7 @@ public final class BackupService {
                 Thread.currentThread().interrupt();
                 throw new PgVaultException(ErrorCode.INTERNAL, "interrupted");
             }
-            id = BackupId.of(Instant.now(), BackupType.FULL);
+            id = BackupId.of(Instant.now(), type);
         }
         return id;
     }

@@ -12,7 +12,7 @@ import java.util.Objects;
  *
  * @param pgdata          the data directory, read directly by the workers
  * @param connection      how to reach the server that holds the backup open
- * @param type            full (the only type before incremental backups land)
+ * @param type            full, incremental or differential (see ParentSelector for the parent each builds on)
  * @param jobs            parallel workers
  * @param codec           compression
  * @param compressLevel   compression level (0 = codec default)

@@ -1,7 +1,9 @@
 package io.pgvault.core.backup;
 
+import io.pgvault.core.manifest.BlockRanges;
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.FileEntry;
+import io.pgvault.core.pg.PageChecksum;
 import io.pgvault.core.stream.Codec;
 import io.pgvault.core.stream.CountingOutputStream;
 import io.pgvault.core.stream.NonClosingOutputStream;
@@ -12,6 +14,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -56,7 +60,7 @@ final class FileCopier {
         long size = 0;
         long firstBlock = pages == null ? -1 : PageChecker.firstBlock(file.path());
         List<Long> badBlocks = new java.util.ArrayList<>();
-        try (in; OutputStream compressed = codec.compress(new NonClosingOutputStream(object), level)) {
+        try (in; OutputStream compressed = openFrame(object)) {
             int n;
             // full buffers keep pages aligned with the buffer, so each page can be checked where it lies
             while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
@@ -76,5 +80,97 @@ final class FileCopier {
                 : List.of(new Chunk(objectName, start, object.count() - start, 0, size));
         return new FileEntry(file.path(), file.kind(), size, file.mode(), file.mtime(),
                 Sha256.hex(digest.digest()), null, chunks);
+    }
+
+    /**
+     * Appends the pages of a relation file that changed since {@code base}'s parent to {@code object} as one page-set
+     * frame, hashing the whole file on the way, and describes the file by that page set followed by the parent's
+     * chunks that still hold some of its blocks.
+     *
+     * @return the manifest entry, or null when the file vanished before it could be opened
+     */
+    FileEntry copyPages(SourceEntry file, CountingOutputStream object, String objectName, IncrementalBase base)
+            throws IOException {
+        FileEntry parent = base.parentEntry(file.path());
+        InputStream in;
+        try {
+            in = Files.newInputStream(file.source());
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
+        MessageDigest digest = Sha256.newDigest();
+        long start = object.count();
+        long size = 0;
+        long stored = 0;
+        long firstBlock = pages == null ? -1 : PageChecker.firstBlock(file.path());
+        long parentPages = parent.size() / PageChecksum.PAGE_SIZE;
+        List<Long> badBlocks = new ArrayList<>();
+        BlockRanges.Builder blocks = new BlockRanges.Builder();
+        BitSet covered = new BitSet();
+        OutputStream frame = null;
+        try (in) {
+            int n;
+            while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+                if (firstBlock >= 0) {
+                    badBlocks.addAll(pages.check(file, firstBlock, buffer, n, size));
+                }
+                digest.update(buffer, 0, n);
+                for (int off = 0; off < n; off += PageChecksum.PAGE_SIZE) {
+                    int len = Math.min(PageChecksum.PAGE_SIZE, n - off);
+                    long block = (size + off) / PageChecksum.PAGE_SIZE;
+                    if (block < parentPages && len == PageChecksum.PAGE_SIZE && !PageChecksum.isNew(buffer, off)
+                            && PageChecksum.pageLsn(buffer, off).isBefore(base.since())) {
+                        continue; // unchanged since the parent started: the parent's chunks hold it
+                    }
+                    if (frame == null) {
+                        frame = openFrame(object);
+                    }
+                    frame.write(buffer, off, len);
+                    blocks.add(block);
+                    covered.set((int) block);
+                    stored += len;
+                }
+                size += n;
+                progress.advanced(n);
+            }
+        } finally {
+            if (frame != null) {
+                frame.close();
+            }
+        }
+        if (firstBlock >= 0) {
+            pages.report(file.path(), badBlocks);
+        }
+        List<Chunk> chunks = new ArrayList<>();
+        if (frame != null) {
+            String ranges = blocks.build();
+            long firstStored = Long.parseLong(ranges.split("[-,]", 2)[0]);
+            chunks.add(new Chunk(objectName, start, object.count() - start, firstStored * PageChecksum.PAGE_SIZE,
+                    stored, null, ranges));
+        }
+        long blockCount = (size + PageChecksum.PAGE_SIZE - 1) / PageChecksum.PAGE_SIZE;
+        for (Chunk c : base.inherited(parent.chunks())) {
+            BitSet held = c.blocks() != null ? BlockRanges.parse(c.blocks()) : contiguous(c);
+            held.clear((int) Math.min(blockCount, Integer.MAX_VALUE), Integer.MAX_VALUE);
+            held.andNot(covered);
+            if (!held.isEmpty()) { // still the newest holder of some block
+                chunks.add(c);
+                covered.or(held);
+            }
+        }
+        return new FileEntry(file.path(), file.kind(), size, file.mode(), file.mtime(),
+                Sha256.hex(digest.digest()), null, chunks);
+    }
+
+    private static BitSet contiguous(Chunk c) {
+        BitSet set = new BitSet();
+        int first = (int) (c.sourceOffset() / PageChecksum.PAGE_SIZE);
+        set.set(first, first + (int) ((c.sourceLength() + PageChecksum.PAGE_SIZE - 1) / PageChecksum.PAGE_SIZE));
+        return set;
+    }
+
+    /** Starts one compressed frame in {@code object}; closing the result ends the frame, never the object. */
+    private OutputStream openFrame(CountingOutputStream object) throws IOException {
+        return codec.compress(new NonClosingOutputStream(object), level);
     }
 }

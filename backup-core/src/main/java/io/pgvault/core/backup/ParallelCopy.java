@@ -2,6 +2,7 @@ package io.pgvault.core.backup;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
+import io.pgvault.core.manifest.EntryKind;
 import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.repo.BackupId;
 import io.pgvault.core.repo.Repository;
@@ -26,17 +27,41 @@ final class ParallelCopy {
     private final BackupSettings settings;
     private final BackupProgress progress;
     private final PageChecker pages;
+    private final IncrementalBase base;
 
+    /**
+     * @param base the parent to compare with (incremental and differential backups), or null for a full backup
+     */
     ParallelCopy(Repository repository, BackupId id, BackupSettings settings, BackupProgress progress,
-                 PageChecker pages) {
+                 PageChecker pages, IncrementalBase base) {
         this.repository = repository;
         this.id = id;
         this.settings = settings;
         this.progress = progress;
         this.pages = pages;
+        this.base = base;
     }
 
     List<FileEntry> run(List<SourceEntry> entries) {
+        List<FileEntry> referenced = new ArrayList<>();
+        List<SourceEntry> toRead = entries;
+        if (base != null) {
+            toRead = new ArrayList<>();
+            for (SourceEntry e : entries) {
+                FileEntry ref = e.kind() == EntryKind.FILE ? base.reference(e) : null;
+                if (ref != null) {
+                    referenced.add(ref);
+                } else {
+                    toRead.add(e);
+                }
+            }
+        }
+        List<FileEntry> copied = copyAll(toRead);
+        copied.addAll(referenced);
+        return copied;
+    }
+
+    private List<FileEntry> copyAll(List<SourceEntry> entries) {
         List<CopyTask> tasks = CopyPlanner.plan(entries, settings.bundleLimit(), settings.codec());
         long total = tasks.stream().mapToLong(CopyTask::bytes).sum();
         int fileCount = tasks.stream().mapToInt(t -> t.files().size()).sum();
@@ -88,7 +113,10 @@ final class ParallelCopy {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new IOException("cancelled after another worker failed");
                 }
-                FileEntry entry = copier.copy(file, out, task.objectName());
+                FileEntry entry = base != null && IncrementalBase.pageLevel(file.path())
+                        && base.parentEntry(file.path()) != null
+                        ? copier.copyPages(file, out, task.objectName(), base)
+                        : copier.copy(file, out, task.objectName());
                 if (entry != null) {
                     entries.add(entry);
                 }

@@ -36,8 +36,16 @@ public record FileEntry(String path, EntryKind kind, long size, int mode, long m
         return new FileEntry(path, EntryKind.LINK, 0, 0777, mtime, null, target, List.of());
     }
 
-    /** Bytes stored in the repository for this entry. */
+    /** Bytes this backup stored for the entry (chunks held by ancestors not counted). */
     public long storedSize() {
-        return chunks.stream().mapToLong(Chunk::length).sum();
+        return chunks.stream().filter(c -> c.backup() == null).mapToLong(Chunk::length).sum();
+    }
+
+    /**
+     * True when the content is put together from several chunks or a page set (incremental backups), rather than
+     * read as one contiguous frame.
+     */
+    public boolean needsComposing() {
+        return chunks.size() > 1 || chunks.size() == 1 && chunks.get(0).blocks() != null;
     }
 }

@@ -115,6 +115,12 @@ public final class PgSession implements AutoCloseable {
                 "SELECT pg_size_bytes(current_setting('wal_segment_size'))::text", "read wal_segment_size")));
     }
 
+    /** The timeline of the server's latest checkpoint: its current timeline on a primary. */
+    public TimelineId currentTimeline() {
+        return TimelineId.of(Long.parseLong(query("SELECT timeline_id::text FROM pg_control_checkpoint()",
+                "read the current timeline")));
+    }
+
     public boolean isInRecovery() {
         return "t".equals(query("SELECT pg_is_in_recovery()", "check recovery state"));
     }

@@ -17,7 +17,9 @@ import java.util.Map;
 
 /**
  * Reads the files of a backup object by object: each object is opened once and read front to back, and every file
- * whose frame it holds is handed to a visitor as a decompressed stream bounded to that file.
+ * whose frame it holds is handed to a visitor as a decompressed stream bounded to that file. Files of an incremental
+ * backup held whole by an ancestor are read from the ancestor's object; files put together from page sets are read
+ * one by one through {@link #openComposed}.
  */
 public final class BackupObjectReader {
 
@@ -29,24 +31,45 @@ public final class BackupObjectReader {
 
     private final RepositoryReader repository;
     private final BackupManifest manifest;
+    private final Map<BackupId, BackupManifest> chain;
 
+    /** A reader of a full backup, or of any backup whose chain is given by {@link #BackupObjectReader(RepositoryReader, BackupChain)}. */
     public BackupObjectReader(RepositoryReader repository, BackupManifest manifest) {
-        this.repository = repository;
-        this.manifest = manifest;
+        this(repository, new BackupChain(List.of(manifest)));
     }
 
-    /** The backup's non-empty files grouped by the object that holds them, largest groups first. */
+    public BackupObjectReader(RepositoryReader repository, BackupChain chain) {
+        this.repository = repository;
+        this.manifest = chain.newest();
+        this.chain = chain.byId();
+    }
+
+    /**
+     * The backup's non-empty files held in one contiguous frame, grouped by the object that holds them (in this
+     * backup or an ancestor), largest groups first.
+     */
     public List<List<FileEntry>> groupsByObject() {
         Map<String, List<FileEntry>> byObject = new LinkedHashMap<>();
         for (FileEntry f : manifest.files()) {
-            if (f.kind() == EntryKind.FILE && !f.chunks().isEmpty()) {
-                byObject.computeIfAbsent(f.chunks().get(0).object(), k -> new ArrayList<>()).add(f);
+            if (f.kind() == EntryKind.FILE && !f.chunks().isEmpty() && !f.needsComposing()) {
+                Chunk c = f.chunks().get(0);
+                byObject.computeIfAbsent(c.backupOr(manifest.id()) + "/" + c.object(), k -> new ArrayList<>()).add(f);
             }
         }
         List<List<FileEntry>> groups = new ArrayList<>(byObject.values());
         groups.sort(Comparator.comparingLong((List<FileEntry> g) -> g.stream().mapToLong(FileEntry::size).sum())
                 .reversed());
         return groups;
+    }
+
+    /** The files put together from several chunks (incremental page sets), read one by one with {@link #openComposed}. */
+    public List<FileEntry> composedFiles() {
+        return manifest.files().stream().filter(f -> f.kind() == EntryKind.FILE && f.needsComposing()).toList();
+    }
+
+    /** The repository key of the object holding a chunk, for messages. */
+    public String objectKey(Chunk chunk) {
+        return repository.layout().backupObject(chunk.backupOr(manifest.id()), chunk.object());
     }
 
     /** Reads one group (files of one object) in offset order. */
@@ -56,7 +79,8 @@ public final class BackupObjectReader {
         Chunk first = ordered.get(0).chunks().get(0);
         Chunk last = ordered.get(ordered.size() - 1).chunks().get(0);
         long end = last.offset() + last.length();
-        try (InputStream object = repository.openBackupObject(manifest.id(), first.object(), first.offset(),
+        BackupManifest owner = owner(first);
+        try (InputStream object = repository.openBackupObject(owner.id(), first.object(), first.offset(),
                 end - first.offset())) {
             long position = first.offset();
             for (FileEntry f : ordered) {
@@ -67,13 +91,43 @@ public final class BackupObjectReader {
                 Chunk c = f.chunks().get(0);
                 new Bounded(object, c.offset() - position).drain();
                 Bounded frame = new Bounded(object, c.length());
-                try (InputStream content = manifest.codec().decompress(frame)) {
+                try (InputStream content = decompress(owner, frame)) {
                     visitor.visit(f, content);
                 }
                 frame.drain();
                 position = c.offset() + c.length();
             }
         }
+    }
+
+    /**
+     * The original content of a file put together from chunks of this backup and its ancestors, in file order.
+     * Frames are opened lazily; closing the stream closes them.
+     */
+    public InputStream openComposed(FileEntry file) {
+        return new ComposedFile(file, this::openFrame);
+    }
+
+    /** One chunk's frame, decompressed: the only place besides {@link #read} where backup frames are opened. */
+    private InputStream openFrame(Chunk chunk) throws IOException {
+        BackupManifest owner = owner(chunk);
+        return decompress(owner, repository.openBackupObject(owner.id(), chunk.object(), chunk.offset(),
+                chunk.length()));
+    }
+
+    /** Undoes what the backup that wrote a frame applied to it. */
+    private static InputStream decompress(BackupManifest owner, InputStream frame) throws IOException {
+        return owner.codec().decompress(frame);
+    }
+
+    private BackupManifest owner(Chunk chunk) {
+        BackupId id = chunk.backupOr(manifest.id());
+        BackupManifest owner = chain.get(id);
+        if (owner == null) {
+            throw new PgVaultException(ErrorCode.DAMAGED, "backup " + manifest.id() + " refers to backup " + id
+                    + ", which is not one of its ancestors; run pgvault verify");
+        }
+        return owner;
     }
 
     /** Exactly the next {@code limit} bytes of a shared stream, never closing it. */

@@ -8,6 +8,7 @@ import io.pgvault.core.pg.WalFileName;
 import io.pgvault.core.pg.WalSegmentName;
 import io.pgvault.core.pg.WalSegmentSize;
 import io.pgvault.core.repo.ArchivedWal;
+import io.pgvault.core.repo.BackupChain;
 import io.pgvault.core.repo.BackupId;
 import io.pgvault.core.repo.BackupObjectReader;
 import io.pgvault.core.repo.ClusterInfo;
@@ -76,9 +77,19 @@ public final class VerifyService {
         List<ArchivedWal> walToCheck = new ArrayList<>();
         WalSegmentSize segmentSize = new WalSegmentSize(cluster.walSegmentSize());
         for (BackupManifest m : manifests) {
-            BackupObjectReader reader = new BackupObjectReader(repository, m);
+            BackupChain chain;
+            try {
+                chain = BackupChain.of(repository, m);
+            } catch (PgVaultException e) {
+                problems.add(new Problem("backup " + m.id(), e.getMessage()));
+                continue;
+            }
+            BackupObjectReader reader = new BackupObjectReader(repository, chain);
             for (List<FileEntry> group : reader.groupsByObject()) {
-                tasks.add(() -> checkGroup(m, reader, group));
+                tasks.add(() -> checkGroup(reader, group));
+            }
+            for (FileEntry f : reader.composedFiles()) {
+                tasks.add(() -> checkComposed(m, reader, f));
             }
             problems.addAll(checkEmptyFiles(m));
             for (WalSegmentName s = WalSegmentName.parse(m.startWal(), segmentSize);
@@ -101,22 +112,11 @@ public final class VerifyService {
         return new VerifyReport(manifests.size(), files.get(), bytes.get(), walFiles.get(), List.copyOf(problems));
     }
 
-    private List<Problem> checkGroup(BackupManifest m, BackupObjectReader reader, List<FileEntry> group) {
+    private List<Problem> checkGroup(BackupObjectReader reader, List<FileEntry> group) {
         List<Problem> found = new ArrayList<>();
-        String object = repository.layout().backupObject(m.id(), group.get(0).chunks().get(0).object());
+        String object = reader.objectKey(group.get(0).chunks().get(0));
         try {
-            reader.read(group, (file, content) -> {
-                MessageDigest digest = Sha256.newDigest();
-                long size = drain(content, digest);
-                files.incrementAndGet();
-                bytes.addAndGet(size);
-                if (size != file.size()) {
-                    found.add(new Problem(object, file.path() + " has " + size + " bytes, the manifest says "
-                            + file.size()));
-                } else if (!Sha256.hex(digest.digest()).equals(file.sha256())) {
-                    found.add(new Problem(object, file.path() + " fails its SHA-256 checksum"));
-                }
-            });
+            reader.read(group, (file, content) -> checkContent(file, content, object, found));
         } catch (PgVaultException e) {
             found.add(new Problem(object, e.getMessage()));
         } catch (StorageException e) {
@@ -125,6 +125,35 @@ public final class VerifyService {
             found.add(new Problem(object, "cannot be read or decompressed (" + e.getMessage() + ")"));
         }
         return found;
+    }
+
+    /** A file put together from page sets: every chunk it needs is read, the result checked as a whole. */
+    private List<Problem> checkComposed(BackupManifest m, BackupObjectReader reader, FileEntry file) {
+        List<Problem> found = new ArrayList<>();
+        String where = "backup " + m.id();
+        try (InputStream content = reader.openComposed(file)) {
+            checkContent(file, content, where, found);
+        } catch (PgVaultException | StorageException e) {
+            found.add(new Problem(where, file.path() + ": " + e.getMessage()));
+        } catch (IOException e) {
+            found.add(new Problem(where, file.path() + " cannot be put together from its chunks (" + e.getMessage()
+                    + ")"));
+        }
+        return found;
+    }
+
+    private void checkContent(FileEntry file, InputStream content, String object, List<Problem> found)
+            throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        long size = drain(content, digest);
+        files.incrementAndGet();
+        bytes.addAndGet(size);
+        if (size != file.size()) {
+            found.add(new Problem(object, file.path() + " has " + size + " bytes, the manifest says "
+                    + file.size()));
+        } else if (!Sha256.hex(digest.digest()).equals(file.sha256())) {
+            found.add(new Problem(object, file.path() + " fails its SHA-256 checksum"));
+        }
     }
 
     private List<Problem> checkEmptyFiles(BackupManifest m) {

@@ -226,4 +226,34 @@ class BackupManifestTest {
                 .isInstanceOfSatisfying(PgVaultException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DAMAGED))
                 .hasMessageContaining(KEY);
     }
+
+    @Test
+    void incrementalChunksRoundTripAndFullChunksStayAsBefore() throws IOException {
+        BackupId fullId = BackupId.parse("20261120T101500F");
+        FileEntry f = new FileEntry("base/1/16400", EntryKind.FILE, 10 * 8192, 0600, 1_700_000_000_003L,
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", null, List.of(
+                new Chunk("data/b1.zst", 10, 99, 3 * 8192, 3 * 8192, null, "3-4,9"),
+                new Chunk("data/f1.zst", 0, 1_000, 0, 10 * 8192, fullId, null)));
+        BackupManifest m = full();
+        BackupManifest incr = new BackupManifest(m.format(), BackupId.parse("20261121T101500I"),
+                BackupType.INCREMENTAL, fullId, m.cluster(), m.systemIdentifier(), m.pgVersionNum(),
+                m.walSegmentSize(), m.timeline(), m.startLsn(), m.stopLsn(), m.startWal(), m.stopWal(), m.startTime(),
+                m.stopTime(), m.backupLabel(), null, m.codec(), m.compressLevel(), null, List.of(), List.of(f), 0, 99,
+                "0.1.0");
+        BackupManifest back = read(write(incr));
+        assertThat(back).isEqualTo(incr);
+        assertThat(back.files().get(0).needsComposing()).isTrue();
+        assertThat(back.files().get(0).storedSize()).isEqualTo(99);
+        assertThat(BlockRanges.parse(back.files().get(0).chunks().get(0).blocks()).stream().boxed().toList())
+                .containsExactly(3, 4, 9);
+        String json = new String(write(full()), StandardCharsets.UTF_8);
+        assertThat(json).doesNotContain("\"blocks\"").doesNotContain("\"backup\"");
+        assertThat(full().files().get(2).needsComposing()).isFalse();
+        assertThatThrownBy(() -> new Chunk("x", 0, 1, 0, 1, null, "5,3")).isInstanceOf(IllegalArgumentException.class);
+        BlockRanges.Builder b = new BlockRanges.Builder();
+        for (long block : new long[] {0, 1, 2, 7, 9, 10}) {
+            b.add(block);
+        }
+        assertThat(b.build()).isEqualTo("0-2,7,9-10");
+    }
 }

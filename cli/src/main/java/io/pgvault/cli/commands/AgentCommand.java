@@ -46,6 +46,11 @@ public class AgentCommand implements Callable<Integer> {
             description = "When to take full backups (Quartz cron, seconds first), e.g. '0 0 1 * * ?'.")
     String scheduleFull;
 
+    @Option(names = "--schedule-incremental", paramLabel = "CRON",
+            description = "When to take incremental backups (Quartz cron), e.g. '0 0 */4 * * ?'; each builds on the "
+                    + "newest backup, the first one (or one after a timeline change) is a full backup.")
+    String scheduleIncremental;
+
     @Option(names = "--schedule-verify", paramLabel = "CRON",
             description = "When to verify the whole repository (pgvault verify), e.g. '0 0 4 ? * SUN'.")
     String scheduleVerify;
@@ -104,12 +109,15 @@ public class AgentCommand implements Callable<Integer> {
             var o = ctx.options();
             var repository = ctx.repository();
             List<JobSchedule> schedules = new ArrayList<>();
-            if (scheduleFull != null && !scheduleFull.isBlank()) {
-                BackupSettings settings = new BackupSettings(ctx.pgdata(), ctx.connection(), BackupType.FULL,
-                        o.jobsOrDefault(), o.codec(), o.compressLevel, Duration.ofSeconds(archiveTimeout),
-                        BackupSettings.DEFAULT_BUNDLE_LIMIT, Duration.ofSeconds(lockWait));
-                schedules.add(new JobSchedule(new BackupJob(repository, settings),
-                        JobSchedule.checkCron("schedule-full", scheduleFull), true));
+            for (BackupType type : List.of(BackupType.FULL, BackupType.INCREMENTAL)) {
+                String cron = type == BackupType.FULL ? scheduleFull : scheduleIncremental;
+                if (cron != null && !cron.isBlank()) {
+                    BackupSettings settings = new BackupSettings(ctx.pgdata(), ctx.connection(), type,
+                            o.jobsOrDefault(), o.codec(), o.compressLevel, Duration.ofSeconds(archiveTimeout),
+                            BackupSettings.DEFAULT_BUNDLE_LIMIT, Duration.ofSeconds(lockWait));
+                    schedules.add(new JobSchedule(new BackupJob(repository, settings),
+                            JobSchedule.checkCron("schedule-" + type, cron), true));
+                }
             }
             if (scheduleVerify != null && !scheduleVerify.isBlank()) {
                 schedules.add(new JobSchedule(new VerifyJob(repository, o.jobsOrDefault()),

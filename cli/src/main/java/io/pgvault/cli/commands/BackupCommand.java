@@ -15,11 +15,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "backup", header = "Take a full base backup of the running server.", description = {
+@Command(name = "backup", header = "Take a full, incremental or differential base backup of the running server.",
+        description = {
     "Take a base backup of the running server: parallel workers read --pgdata and stream each file through",
     "SHA-256 and compression into the repository. Succeeds only once the backup's WAL is archived; the manifest",
     "is written last. Shows progress on a terminal. One backup of a cluster runs at a time (a lock in the",
     "repository, shared with the agent's scheduled backups).",
+    "An incremental backup builds on the newest backup of any type, a differential one on the newest full",
+    "backup. Files unchanged since that parent (same size and time, older than its start) are not read; changed",
+    "relation files store only the pages changed since the parent started; other changed files are stored whole.",
+    "Without a usable parent (none yet, another timeline that left the parent's history before it ended) a full",
+    "backup is taken and one line says why. Restore and verify read the whole chain.",
     "Example (cron, nightly at 01:00):",
     "  0 1 * * *  postgres  pgvault --repo file:///var/lib/pgvault --pgdata /var/lib/postgresql/15/main backup"})
 public class BackupCommand implements Callable<Integer> {
@@ -28,7 +34,8 @@ public class BackupCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--type", paramLabel = "TYPE", defaultValue = "full",
-            description = "full (default). Incremental and differential backups come in a later version.")
+            description = "full (default), incremental (changes since the newest backup) or differential (changes "
+                    + "since the newest full backup).")
     String type;
 
     @Option(names = "--archive-timeout", paramLabel = "SECONDS", defaultValue = "60",
@@ -55,8 +62,9 @@ public class BackupCommand implements Callable<Integer> {
             if (ctx.json()) {
                 Output.printJson(BackupSummary.of(m));
             } else {
-                System.out.printf("backup %s done: %s in %d files, %s stored (%s), %s at %s, WAL %s..%s%n",
-                        m.id(), Output.bytes(m.dataSize()), m.files().stream()
+                System.out.printf("%s backup %s%s done: %s in %d files, %s stored (%s), %s at %s, WAL %s..%s%n",
+                        m.type(), m.id(), m.parent() == null ? "" : " (parent " + m.parent() + ")",
+                        Output.bytes(m.dataSize()), m.files().stream()
                                 .filter(f -> f.kind() == io.pgvault.core.manifest.EntryKind.FILE).count(),
                         Output.bytes(m.repoSize()), m.codec(), Output.duration(took),
                         Output.rate(m.dataSize(), took), m.startWal(), m.stopWal());

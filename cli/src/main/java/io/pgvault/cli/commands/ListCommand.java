@@ -35,10 +35,11 @@ public class ListCommand implements Callable<Integer> {
             System.out.println("no backups yet: run pgvault backup");
             return;
         }
-        System.out.printf("%-17s %-5s %-3s %-24s %-24s %-12s %-12s %10s %10s%n", "id", "type", "tli", "start time",
-                "stop time", "start lsn", "stop lsn", "size", "stored");
+        System.out.printf("%-17s %-12s %-17s %-3s %-24s %-24s %-12s %-12s %10s %10s%n", "id", "type", "parent", "tli",
+                "start time", "stop time", "start lsn", "stop lsn", "size", "stored");
         for (BackupManifest m : backups) {
-            System.out.printf("%-17s %-5s %-3s %-24s %-24s %-12s %-12s %10s %10s%n", m.id(), m.type(), m.timeline(),
+            System.out.printf("%-17s %-12s %-17s %-3s %-24s %-24s %-12s %-12s %10s %10s%n", m.id(), m.type(),
+                    m.parent() == null ? "-" : m.parent(), m.timeline(),
                     m.startTime().toString().substring(0, 19) + "Z", m.stopTime().toString().substring(0, 19) + "Z",
                     m.startLsn(), m.stopLsn(), Output.bytes(m.dataSize()), Output.bytes(m.repoSize()));
         }

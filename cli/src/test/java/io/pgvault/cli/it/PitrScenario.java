@@ -39,6 +39,10 @@ final class PitrScenario implements AutoCloseable {
     private List<LedgerWriter.Commit> commits;
     private Instant secondBackupStart;
     private Instant secondBackupStop;
+    /** --type of each backup taken under load, in order (one full by default). */
+    private List<String> laterTypes = List.of("full");
+    /** Start and stop of each backup taken under load. */
+    private final List<Instant[]> windows = new ArrayList<>();
 
     PitrScenario(RepoTarget repo, Path work) throws IOException {
         this(repo, work, null, true);
@@ -71,6 +75,12 @@ final class PitrScenario implements AutoCloseable {
         return launcher.ok(repo.env(), pgvault(args).toArray(String[]::new));
     }
 
+    /** Builds the primary, the ledger history, a full backup and then, under load, backups of these types. */
+    void prepare(Duration loadTime, List<String> typesUnderLoad) throws Exception {
+        laterTypes = List.copyOf(typesUnderLoad);
+        prepare(loadTime);
+    }
+
     /** Builds the primary, the ledger history and two backups. */
     void prepare(Duration loadTime) throws Exception {
         String archive = "archive_mode = on\narchive_command = '" + launcher.bin() + " " + repo.archiveArgs(cluster)
@@ -94,12 +104,16 @@ final class PitrScenario implements AutoCloseable {
                 ? new Thread(() -> pgbench("-n", "-c", "2", "-j", "1", "-R", "150", "-T", Long.toString(loadTime.toSeconds())))
                 : new Thread(() -> jdbcLoad(loadTime));
         load.start();
-        Thread.sleep(loadTime.toMillis() / 3);
-        secondBackupStart = Instant.now();
-        backup();
-        secondBackupStop = Instant.now();
-        // the ledger goes on after the second backup, however long that backup took
-        Thread.sleep(loadTime.toMillis() * 2 / 3);
+        long gap = loadTime.toMillis() / (laterTypes.size() + 2);
+        for (String type : laterTypes) {
+            Thread.sleep(gap);
+            secondBackupStart = Instant.now();
+            backup("--type", type);
+            secondBackupStop = Instant.now();
+            windows.add(new Instant[] {secondBackupStart, secondBackupStop});
+        }
+        // the ledger goes on after the last backup, however long that backup took
+        Thread.sleep(gap * 2);
         commits = writer.stopAndGet();
         load.join();
         primary.switchAndAwaitArchived(Duration.ofSeconds(120));
@@ -107,9 +121,11 @@ final class PitrScenario implements AutoCloseable {
         assertThat(primary.queryLong("SELECT count(*) FROM ledger")).isEqualTo(commits.size());
     }
 
-    private void backup() {
-        ok("--pg-port", Integer.toString(primary.port()), "--pgdata", primary.pgdata().toString(), "--jobs", "2",
-                "backup");
+    private void backup(String... options) {
+        List<String> args = new ArrayList<>(List.of("--pg-port", Integer.toString(primary.port()), "--pgdata",
+                primary.pgdata().toString(), "--jobs", "2", "backup"));
+        args.addAll(List.of(options));
+        ok(args.toArray(String[]::new));
     }
 
     /** Updates random filler rows, one commit each, about 150 a second: load without pgbench. */
@@ -169,6 +185,27 @@ final class PitrScenario implements AutoCloseable {
         return targets;
     }
 
+    /**
+     * Times after backup {@code i} under load ended and before the next one started (or the ledger ended): targets the
+     * newest backup ending before them, backup {@code i}, serves.
+     */
+    List<Target> timeTargetsServedBy(int i, int count) {
+        Instant from = windows.get(i)[1];
+        Instant to = i + 1 < windows.size() ? windows.get(i + 1)[0] : Instant.MAX;
+        List<Integer> inside = new ArrayList<>();
+        for (int k = 0; k < commits.size() - 1; k++) {
+            if (commits.get(k).after().isAfter(from) && commits.get(k + 1).before().isBefore(to)) {
+                inside.add(k);
+            }
+        }
+        assertThat(inside).as("ledger commits after backup " + i + " under load").hasSizeGreaterThan(count);
+        List<Target> targets = new ArrayList<>();
+        for (int k = 1; k <= count; k++) {
+            targets.add(timeBetween(inside.get(inside.size() * k / (count + 1))));
+        }
+        return targets;
+    }
+
     /** The WAL position right after a commit, exclusive: the next commit starts at or after it. */
     Target lsnAfter(int index) {
         LedgerWriter.Commit c = commits.get(index);
@@ -187,12 +224,31 @@ final class PitrScenario implements AutoCloseable {
     }
 
     /** Restores to the target, starts the copy, and checks the ledger holds exactly rows 1..expected. */
-    void restoreAndCheck(Target target, int n) throws Exception {
+    String restoreAndCheck(Target target, int n) throws Exception {
+        return restoreAndCheck(target, n, false);
+    }
+
+    /**
+     * Like {@link #restoreAndCheck(Target, int)}; with {@code delta}, the directory is first filled by a restore of
+     * the oldest backup, then brought to the target by a delta restore.
+     *
+     * @return the output of the (last) restore
+     */
+    String restoreAndCheck(Target target, int n, boolean delta) throws Exception {
         Path dir = work.resolve("restore-" + n);
+        if (delta) {
+            String oldest = launcher.ok(repo.env(), pgvault("list").toArray(String[]::new)).lines()
+                    .filter(l -> l.matches("\\d{8}T\\d{6}F.*")).findFirst().orElseThrow().substring(0, 16);
+            ok("--pgdata", dir.toString(), "--jobs", "2", "restore", "--archive-mode", "off", "--backup", oldest,
+                    "--target", "immediate");
+        }
         List<String> args = new ArrayList<>(List.of("--pgdata", dir.toString(), "--jobs", "2", "restore",
                 "--archive-mode", "off"));
+        if (delta) {
+            args.add("--delta");
+        }
         args.addAll(target.args());
-        ok(args.toArray(String[]::new));
+        String output = ok(args.toArray(String[]::new));
         int port = PgTestCluster.freePort();
         Files.writeString(dir.resolve("postgresql.auto.conf"), "port = " + port + "\n", StandardOpenOption.APPEND);
         PgTestCluster copy = binDir == null ? PgTestCluster.existing(dir, port, repo.env())
@@ -211,6 +267,7 @@ final class PitrScenario implements AutoCloseable {
             copy.stopImmediately();
             PgTestCluster.deleteTree(dir);
         }
+        return output;
     }
 
     @Override

@@ -1,0 +1,79 @@
+package io.pgvault.core.backup;
+
+import io.pgvault.core.manifest.BackupManifest;
+import io.pgvault.core.manifest.Chunk;
+import io.pgvault.core.manifest.EntryKind;
+import io.pgvault.core.manifest.FileEntry;
+import io.pgvault.core.pg.Lsn;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What an incremental or differential backup compares against: its parent's files. A file whose size and time equal
+ * the parent's entry, last modified well before the parent started, is referenced without being read (pgBackRest's
+ * rule; the margin covers coarse file-system timestamps). Main-fork relation files are stored as page sets: only
+ * pages whose LSN is at or after the parent's start, new pages and pages past the parent's length.
+ */
+final class IncrementalBase {
+
+    /** A file modified this close to (or after) the parent's start may have changed without its time showing it. */
+    static final long MTIME_MARGIN_MILLIS = 2000;
+
+    /** Main forks of relations (segments included): the files whose pages carry an LSN PostgreSQL maintains. */
+    private static final Pattern MAIN_FORK = Pattern.compile("(?:base/\\d+|global|pg_tblspc/\\d+/[^/]+/\\d+)/"
+            + "\\d+(?:\\.\\d+)?");
+
+    private final BackupManifest parent;
+    private final Map<String, FileEntry> files = new HashMap<>();
+    private final long unchangedBefore;
+
+    IncrementalBase(BackupManifest parent) {
+        this.parent = parent;
+        for (FileEntry f : parent.files()) {
+            if (f.kind() == EntryKind.FILE) {
+                files.put(f.path(), f);
+            }
+        }
+        this.unchangedBefore = parent.startTime().toEpochMilli() - MTIME_MARGIN_MILLIS;
+    }
+
+    BackupManifest parent() {
+        return parent;
+    }
+
+    /** Pages with an LSN at or after this changed since the parent started. */
+    Lsn since() {
+        return parent.startLsn();
+    }
+
+    /** The parent's entry for a file, or null when the parent did not have it. */
+    FileEntry parentEntry(String path) {
+        return files.get(path);
+    }
+
+    /**
+     * The entry of a file that need not be read: the parent's, its chunks pointing at the backups that hold them.
+     *
+     * @return null when the file must be read
+     */
+    FileEntry reference(SourceEntry file) {
+        FileEntry p = files.get(file.path());
+        if (p == null || p.size() != file.size() || p.mtime() != file.mtime() || file.mtime() >= unchangedBefore) {
+            return null;
+        }
+        return new FileEntry(file.path(), EntryKind.FILE, p.size(), file.mode(), p.mtime(), p.sha256(), null,
+                inherited(p.chunks()));
+    }
+
+    /** Chunks of the parent as this backup's manifest lists them. */
+    List<Chunk> inherited(List<Chunk> chunks) {
+        return chunks.stream().map(c -> c.heldBy(parent.id())).toList();
+    }
+
+    /** True for files stored as page sets when they changed. */
+    static boolean pageLevel(String path) {
+        return MAIN_FORK.matcher(path).matches();
+    }
+}
