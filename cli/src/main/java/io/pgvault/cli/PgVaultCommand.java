@@ -3,9 +3,11 @@ package io.pgvault.cli;
 import io.pgvault.cli.commands.AgentCommand;
 import io.pgvault.cli.commands.BackupCommand;
 import io.pgvault.cli.commands.DemoCommand;
+import io.pgvault.cli.commands.ExpireCommand;
 import io.pgvault.cli.commands.InfoCommand;
 import io.pgvault.cli.commands.InitCommand;
 import io.pgvault.cli.commands.ListCommand;
+import io.pgvault.cli.commands.PinCommand;
 import io.pgvault.cli.commands.RelateCommand;
 import io.pgvault.cli.commands.RestoreCommand;
 import io.pgvault.cli.commands.StandbyCommand;
@@ -33,6 +35,7 @@ import picocli.CommandLine.ScopeType;
             ""},
         subcommands = {InitCommand.class, BackupCommand.class, WalPushCommand.class, WalFetchCommand.class,
             ListCommand.class, InfoCommand.class, RestoreCommand.class, StandbyCommand.class, VerifyCommand.class,
+            ExpireCommand.class, PinCommand.class, PinCommand.Unpin.class,
             DemoCommand.class, RelateCommand.class, SetPasswordCommand.class, AgentCommand.class, StatusCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
