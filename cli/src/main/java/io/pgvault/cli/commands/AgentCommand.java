@@ -27,12 +27,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "agent", header = "Run the scheduler service: scheduled backups and WAL archiving.", description = {
-    "Run the scheduler service: base backups, expire and verifications on Quartz cron schedules, one line per event on",
-    "stdout. Quartz cron has SECONDS FIRST and '?' for day-of-month or day-of-week:",
+@Command(name = "agent", header = "Run the scheduler service: scheduled backups, expire and WAL archiving.", description = {
+    "Run the scheduler service: base backups, expire and verifications on Quartz cron schedules, one line per event",
+    "on stdout. Quartz cron has SECONDS FIRST and '?' for day-of-month or day-of-week:",
     "  '0 0 1 * * ?' = 01:00:00 daily, '0 30 2 ? * SUN' = Sundays 02:30, '0 0 */6 * * ?' = every 6 hours.",
     "Times are the agent's local time zone. A backup time missed while the agent was busy runs once as soon as",
-    "possible; a missed verification is skipped. Times missed while the agent was not running are not caught up.",
+    "possible; a missed verification or expire is skipped. Times missed while the agent was not running are not",
+    "caught up. Scheduled expire applies --retain-full / --retain-days (see pgvault expire --help).",
     "Backups and expire take the cluster's backup lock, shared with `pgvault backup` from cron. One agent per cluster.",
     "With --spool it also archives WAL ahead of PostgreSQL's archiver, in parallel, for the JVM-free",
     "archive_command = 'pgvault-wal-push %p': a segment is reported archived only once it is in the repository.",
