@@ -16,16 +16,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "expire", header = "Remove backups and WAL the retention no longer keeps.", description = {
-    "Remove the backups that --retain-full and/or --retain-days no longer keep (with both, what either keeps stays),",
-    "then the archived WAL (every timeline) that lies wholly before the oldest kept backup; history files stay.",
-    "A kept backup keeps the backups it is built on; a removed one takes the backups built on it along, unless",
-    "one of them is pinned (pgvault pin ID): pinned backups and their chains are never removed. Nothing is",
-    "removed when no backup would remain. Objects of interrupted backups (no manifest) are removed too.",
-    "Takes the backup lock, so it never runs during a backup (--lock-wait to wait for one). Try --dry-run first.",
+    "Remove the backups --retain-full and/or --retain-days no longer keep (with both,",
+    "what either rule keeps stays), then the archived WAL of every timeline that lies",
+    "wholly before the oldest kept backup; timeline history files always stay.",
+    "A kept backup keeps the backups it is built on; a removed one takes the backups",
+    "built on it along, unless one of them is pinned (pgvault pin ID): pinned backups",
+    "and their chains are never removed. Nothing is removed when no backup would",
+    "remain. Objects of interrupted backups (no manifest) are removed too.",
+    "Takes the backup lock, so it never runs during a backup (--lock-wait to wait).",
     "Examples:",
-    "  pgvault expire --retain-full 2 --dry-run     what would go, and the recoverable window afterwards",
-    "  pgvault expire --retain-days 14               keep every point of the last two weeks",
-    "In the config file: retain-full: 2 / retain-days: 14 (or PGVAULT_RETAIN_FULL, PGVAULT_RETAIN_DAYS)."})
+    "  pgvault expire --retain-full 2 --dry-run   what would go, and the window after",
+    "  pgvault expire --retain-days 14            keep all points of the last 14 days",
+    "Config file: retain-full: 2 / retain-days: 14 (PGVAULT_RETAIN_FULL, PGVAULT_RETAIN_DAYS)."})
 public class ExpireCommand implements Callable<Integer> {
 
     @Spec
