@@ -3,9 +3,11 @@ package io.pgvault.cli;
 import io.pgvault.cli.commands.AgentCommand;
 import io.pgvault.cli.commands.BackupCommand;
 import io.pgvault.cli.commands.DemoCommand;
+import io.pgvault.cli.commands.ExpireCommand;
 import io.pgvault.cli.commands.InfoCommand;
 import io.pgvault.cli.commands.InitCommand;
 import io.pgvault.cli.commands.ListCommand;
+import io.pgvault.cli.commands.PinCommand;
 import io.pgvault.cli.commands.RelateCommand;
 import io.pgvault.cli.commands.RestoreCommand;
 import io.pgvault.cli.commands.StandbyCommand;
@@ -34,8 +36,8 @@ import picocli.CommandLine.ScopeType;
             ""},
         subcommands = {InitCommand.class, BackupCommand.class, WalPushCommand.class, WalFetchCommand.class,
             WalPrefetchCommand.class, ListCommand.class, InfoCommand.class, RestoreCommand.class, StandbyCommand.class,
-            VerifyCommand.class, DemoCommand.class, RelateCommand.class, SetPasswordCommand.class, AgentCommand.class,
-            StatusCommand.class},
+            VerifyCommand.class, ExpireCommand.class, PinCommand.class, PinCommand.Unpin.class, DemoCommand.class,
+            RelateCommand.class, SetPasswordCommand.class, AgentCommand.class, StatusCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0 success            1 wal-fetch: WAL file not in the archive",

@@ -106,14 +106,7 @@ public final class RestorePlanner {
      * ancestors, and the backup became consistent before the target branched off it.
      */
     static boolean onHistoryOf(BackupManifest b, TimelineId target, TimelineTree tree) {
-        if (b.timeline().equals(target)) {
-            return true;
-        }
-        if (!tree.isOnPathTo(b.timeline(), target)) {
-            return false;
-        }
-        Optional<Lsn> branch = tree.switchPoint(b.timeline(), target);
-        return branch.isPresent() && !b.stopLsn().isAfter(branch.get());
+        return tree.leadsTo(b.timeline(), b.stopLsn(), target);
     }
 
     private static String describeBranch(TimelineId target, TimelineTree tree) {

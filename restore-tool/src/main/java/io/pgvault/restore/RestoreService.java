@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Restores a backup into a data directory and configures recovery to the requested target (or as a standby). Into
+ * Restores a backup into a data directory and configures recovery to the requested target (or as a standby), and
+ * leaves a PostgreSQL-format backup_manifest beside it for pg_verifybackup. Into
  * an empty directory everything is written; with delta, only what differs from the backup. Every refusal — a running
  * server, a non-empty or foreign directory, a target outside the recoverable window — happens before anything is
  * written.
@@ -71,7 +74,10 @@ public final class RestoreService {
                     : new DeltaScan.Result(Set.of(), 0);
             int files = new FileRestorer(repository, BackupChain.of(repository, backup), request.pgdata(), request.tablespaceMap(), owner, progress,
                     delta.unchanged()).restore(request.jobs());
-            writeLabels(request, backup, owner);
+            List<PgBackupManifest.WrittenFile> labels = writeLabels(request, backup, owner);
+            Path pgManifest = request.pgdata().resolve(PgBackupManifest.FILE_NAME);
+            Files.writeString(pgManifest, PgBackupManifest.render(backup, labels), StandardCharsets.UTF_8);
+            owner.apply(pgManifest);
             Map<String, String> settings = RecoveryConfigWriter.settings(request);
             RecoveryConfigWriter.write(request.pgdata(), settings, request.signalFile());
             owner.apply(request.pgdata().resolve(request.signalFile()));
@@ -113,10 +119,14 @@ public final class RestoreService {
         }
     }
 
-    private static void writeLabels(RestoreRequest request, BackupManifest backup, FileOwner owner) throws IOException {
+    /** Writes backup_label and tablespace_map; returns them as written, for the PostgreSQL-format manifest. */
+    private static List<PgBackupManifest.WrittenFile> writeLabels(RestoreRequest request, BackupManifest backup,
+                                                                  FileOwner owner) throws IOException {
+        List<PgBackupManifest.WrittenFile> written = new ArrayList<>();
         Path label = request.pgdata().resolve("backup_label");
         Files.writeString(label, backup.backupLabel(), StandardCharsets.UTF_8);
         owner.apply(label);
+        written.add(written(label, "backup_label"));
         if (backup.tablespaceMap() != null) {
             StringBuilder map = new StringBuilder();
             for (String line : backup.tablespaceMap().split("\n")) {
@@ -130,6 +140,13 @@ public final class RestoreService {
             Path spc = request.pgdata().resolve("tablespace_map");
             Files.writeString(spc, map.toString(), StandardCharsets.UTF_8);
             owner.apply(spc);
+            written.add(written(spc, "tablespace_map"));
         }
+        return written;
+    }
+
+    private static PgBackupManifest.WrittenFile written(Path file, String name) throws IOException {
+        return new PgBackupManifest.WrittenFile(name, Files.readAllBytes(file),
+                Files.getLastModifiedTime(file).toInstant());
     }
 }

@@ -40,10 +40,20 @@ public final class InfoService {
 
     /** The timeline tree alone (no manifests are read), from the archived WAL and history files. */
     public TimelineTree timelines() {
+        return timelines(repository.walFiles());
+    }
+
+    /** The timeline tree from an archive listing already at hand. */
+    public TimelineTree timelines(List<ArchivedWal> wal) {
         WalSegmentSize size = new WalSegmentSize(repository.requireClusterInfo().walSegmentSize());
-        List<ArchivedWal> wal = repository.walFiles();
         return TimelineTree.of(ranges(wal, size).stream().map(WalRange::timeline).toList(),
                 TimelineHistories.read(repository, wal));
+    }
+
+    /** The recoverable window the given backups and archived WAL make, empty without a usable backup. */
+    public static Optional<RecoverableWindow> windowOf(List<BackupManifest> backups, List<ArchivedWal> wal,
+                                                       WalSegmentSize size) {
+        return window(backups, ranges(wal, size), size);
     }
 
     static List<WalRange> ranges(List<ArchivedWal> wal, WalSegmentSize size) {

@@ -99,6 +99,22 @@ public final class TimelineTree {
         return h == null ? Optional.empty() : h.switchPointFrom(ancestor);
     }
 
+    /**
+     * True when recovery from a backup taken on {@code from} and consistent at {@code consistentAt} can follow
+     * {@code target}: {@code from} is the target or one of its ancestors, and the backup became consistent before the
+     * target branched off it.
+     */
+    public boolean leadsTo(TimelineId from, Lsn consistentAt, TimelineId target) {
+        if (from.equals(target)) {
+            return true;
+        }
+        if (!isOnPathTo(from, target)) {
+            return false;
+        }
+        Optional<Lsn> branch = switchPoint(from, target);
+        return branch.isPresent() && !consistentAt.isAfter(branch.get());
+    }
+
     /** The archived history of a timeline (empty for timeline 1, or when its history file is not archived). */
     public Optional<TimelineHistory> history(TimelineId timeline) {
         return Optional.ofNullable(histories.get(timeline));

@@ -143,6 +143,50 @@ public final class Repository implements RepositoryReader {
     }
 
     @Override
+    public java.util.Set<BackupId> pins() {
+        try (Stream<ObjectInfo> s = storage.list(layout.pinsPrefix())) {
+            return s.map(i -> i.key().substring(layout.pinsPrefix().length()))
+                    .map(Repository::parseIdOrNull)
+                    .filter(java.util.Objects::nonNull)
+                    .collect(Collectors.toCollection(java.util.TreeSet::new));
+        }
+    }
+
+    /**
+     * Pins a backup so that expire keeps it (and the backups it depends on).
+     *
+     * @return false when it was already pinned
+     * @throws PgVaultException NOT_FOUND when the backup does not exist
+     */
+    public boolean pin(BackupId id) {
+        backup(id);
+        if (storage.stat(layout.pin(id)).isPresent()) {
+            return false;
+        }
+        try (ObjectWriter w = storage.write(layout.pin(id), WriteMode.OVERWRITE)) {
+            w.write(("{\"pinnedAt\":\"" + java.time.Instant.now() + "\"}\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            w.commit();
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Removes a backup's pin.
+     *
+     * @return false when it was not pinned
+     */
+    public boolean unpin(BackupId id) {
+        if (storage.stat(layout.pin(id)).isEmpty()) {
+            return false;
+        }
+        storage.delete(List.of(layout.pin(id)));
+        return true;
+    }
+
+    @Override
     public List<ArchivedWal> walFiles() {
         try (Stream<ObjectInfo> s = storage.list(layout.walPrefix())) {
             return s.map(this::toArchivedWal).flatMap(Optional::stream).collect(Collectors.toList());

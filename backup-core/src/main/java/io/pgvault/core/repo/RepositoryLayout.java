@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  * &lt;cluster&gt;/wal/&lt;timeline+log&gt;/&lt;segment&gt;.&lt;codec&gt;
  * &lt;cluster&gt;/wal/&lt;timeline&gt;.history.&lt;codec&gt;
  * &lt;cluster&gt;/relations/&lt;app&gt;.json
+ * &lt;cluster&gt;/pins/&lt;id&gt;                          a pinned backup is never expired
  * </pre>
  */
 public record RepositoryLayout(String cluster) {
@@ -73,6 +74,15 @@ public record RepositoryLayout(String cluster) {
 
     public String relation(String app) {
         return relationsPrefix() + app + ".json";
+    }
+
+    public String pinsPrefix() {
+        return cluster + "/pins/";
+    }
+
+    /** The marker that pins a backup: while it exists, expire keeps the backup and its ancestors. */
+    public String pin(BackupId id) {
+        return pinsPrefix() + id;
     }
 
     public String locksPrefix() {

@@ -35,6 +35,9 @@ public interface RepositoryReader {
      */
     BackupManifest backup(BackupId id);
 
+    /** The pinned backups (ids with a pin marker; a marker may outlive its backup). */
+    java.util.Set<BackupId> pins();
+
     /** Every archived WAL file, in key order. */
     List<ArchivedWal> walFiles();
 

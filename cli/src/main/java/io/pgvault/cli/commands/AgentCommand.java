@@ -1,6 +1,7 @@
 package io.pgvault.cli.commands;
 
 import io.pgvault.cli.CommandContext;
+import io.pgvault.cli.RetentionOptions;
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
 import io.pgvault.core.backup.BackupSettings;
@@ -11,6 +12,7 @@ import io.pgvault.scheduler.AgentMetrics;
 import io.pgvault.scheduler.BackupJob;
 import io.pgvault.scheduler.HealthServer;
 import io.pgvault.scheduler.JdbcJobStore;
+import io.pgvault.scheduler.ExpireJob;
 import io.pgvault.scheduler.JobSchedule;
 import io.pgvault.scheduler.StatusFile;
 import io.pgvault.scheduler.VerifyJob;
@@ -23,17 +25,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "agent", header = "Run the scheduler service: scheduled backups and WAL archiving.", description = {
-    "Run the scheduler service: base backups and verifications on Quartz cron schedules, one line per event on",
-    "stdout. Quartz cron has SECONDS FIRST and '?' for day-of-month or day-of-week:",
+@Command(name = "agent", header = "Run the scheduler service: scheduled backups, expire and WAL archiving.", description = {
+    "Run the scheduler service: base backups, expire and verifications on Quartz cron schedules, one line per event",
+    "on stdout. Quartz cron has SECONDS FIRST and '?' for day-of-month or day-of-week:",
     "  '0 0 1 * * ?' = 01:00:00 daily, '0 30 2 ? * SUN' = Sundays 02:30, '0 0 */6 * * ?' = every 6 hours.",
     "Times are the agent's local time zone. A backup time missed while the agent was busy runs once as soon as",
-    "possible; a missed verification is skipped. Times missed while the agent was not running are not caught up.",
-    "Backups take the cluster's backup lock, shared with `pgvault backup` from cron. One agent per cluster.",
+    "possible; a missed verification or expire is skipped. Times missed while the agent was not running are not",
+    "caught up. Scheduled expire applies --retain-full / --retain-days (see pgvault expire --help).",
+    "Backups and expire take the cluster's backup lock, shared with `pgvault backup` from cron. One agent per cluster.",
     "With --spool it also archives WAL ahead of PostgreSQL's archiver, in parallel, for the JVM-free",
     "archive_command = 'pgvault-wal-push %p': a segment is reported archived only once it is in the repository.",
     "`pgvault status` shows the schedule and the last run of each job. SIGTERM stops the agent cleanly."})
@@ -55,12 +59,20 @@ public class AgentCommand implements Callable<Integer> {
             description = "When to verify the whole repository (pgvault verify), e.g. '0 0 4 ? * SUN'.")
     String scheduleVerify;
 
+    @Option(names = "--schedule-expire", paramLabel = "CRON",
+            description = "When to run pgvault expire with --retain-full / --retain-days (needed with it), "
+                    + "e.g. '0 30 1 * * ?'. A missed time is skipped.")
+    String scheduleExpire;
+
+    @Mixin
+    RetentionOptions retention;
+
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/pgvault-agent",
             description = "Where the agent writes its status (agent-<cluster>.json) (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
     @Option(names = "--lock-wait", paramLabel = "SECONDS", defaultValue = "0",
-            description = "How long a scheduled backup waits while another backup of the cluster runs; 0 (default) "
+            description = "How long a scheduled backup or expire waits while another backup of the cluster runs; 0 (default) "
                     + "records the run as failed (exit 11).")
     int lockWait;
 
@@ -122,6 +134,14 @@ public class AgentCommand implements Callable<Integer> {
             if (scheduleVerify != null && !scheduleVerify.isBlank()) {
                 schedules.add(new JobSchedule(new VerifyJob(repository, o.jobsOrDefault()),
                         JobSchedule.checkCron("schedule-verify", scheduleVerify), false));
+            }
+            if (scheduleExpire != null && !scheduleExpire.isBlank()) {
+                if (!retention.isSet()) {
+                    throw new PgVaultException(ErrorCode.CONFIG, "schedule-expire needs a retention: set "
+                            + "--retain-full N and/or --retain-days D (config keys retain-full, retain-days)");
+                }
+                schedules.add(new JobSchedule(new ExpireJob(repository, retention.policy(), Duration.ofSeconds(lockWait)),
+                        JobSchedule.checkCron("schedule-expire", scheduleExpire), false));
             }
             if (stopTimeout < 0) {
                 throw new PgVaultException(ErrorCode.USAGE, "--stop-timeout must not be negative");

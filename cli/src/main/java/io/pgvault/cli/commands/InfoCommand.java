@@ -31,16 +31,18 @@ public class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (CommandContext ctx = CommandContext.of(spec)) {
-            RepositorySummary s = new InfoService(ctx.repository()).summarize();
+            var repo = ctx.repository();
+            RepositorySummary s = new InfoService(repo).summarize();
+            var pins = repo.pins();
             if (ctx.json()) {
-                Output.printJson(new InfoJson(s.cluster(), s.backups().stream().map(BackupSummary::of).toList(),
+                Output.printJson(new InfoJson(s.cluster(), s.backups().stream().map(b -> BackupSummary.of(b, pins)).toList(),
                         s.walRanges(), s.histories(), s.timelines().nodes(), s.window().orElse(null)));
                 return 0;
             }
             ClusterInfo c = s.cluster();
             System.out.printf("cluster %s  system %s  PostgreSQL %d  WAL segment %s%n%n", c.cluster(),
                     c.systemIdentifier(), c.pgVersionNum(), Output.bytes(c.walSegmentSize()));
-            ListCommand.printTable(s.backups());
+            ListCommand.printTable(s.backups(), pins);
             System.out.println();
             if (s.walRanges().isEmpty()) {
                 System.out.println("archived WAL: none yet (is archive_command set to pgvault wal-push %p?)");

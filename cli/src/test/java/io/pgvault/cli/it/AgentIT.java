@@ -259,6 +259,51 @@ class AgentIT {
     }
 
     @Test
+    void scheduledExpireAppliesTheConfiguredRetention() throws Exception {
+        PgCtl.Result noRetention = run("agent", "--schedule-expire", "0 0 1 * * ?", "--state-dir",
+                stateDir.toString());
+        assertThat(noRetention.exitCode()).as(noRetention.output()).isEqualTo(3);
+        assertThat(noRetention.output()).contains("schedule-expire needs a retention");
+
+        Files.deleteIfExists(stateDir.resolve("agent-main.json"));
+        // backups every 15 s leave the lock free between them (back-to-back backups could starve the waiting expire)
+        Process agent = start("agent-expire", "agent", "--schedule-full", "*/15 * * * * ?", "--schedule-expire",
+                "*/5 * * * * ?", "--retain-full", "1", "--lock-wait", "60", "--state-dir", stateDir.toString(),
+                "--archive-timeout", "30");
+        long pid = agentPid();
+        await("an expire run by the agent that removed backups", Duration.ofSeconds(240), () -> fileStatus()
+                .map(s -> expireRun(s).map(r -> r.path("result").asText().equals("ok")
+                        && r.path("message").asText().startsWith("removed ")
+                        && !r.path("message").asText().startsWith("removed 0 backups")).orElse(false))
+                .orElse(false));
+        assertThat(expireRun(fileStatus().orElseThrow()).orElseThrow().path("message").asText())
+                .contains("(retention: 1 full backup)").contains("recoverable window");
+        terminate(pid);
+        assertThat(agent.waitFor(90, TimeUnit.SECONDS)).as(log("agent-expire")).isTrue();
+        assertThat(log("agent-expire")).contains("expire");
+
+        // the same retention from the environment, as every setting can come (PGVAULT_RETAIN_FULL)
+        PgCtl.Result fromEnv = launcher.run(Map.of("PGVAULT_RETAIN_FULL", "1"), args("expire").toArray(String[]::new));
+        assertThat(fromEnv.exitCode()).as(fromEnv.output()).isZero();
+        assertThat(fromEnv.output()).contains("retention: 1 full backup");
+        JsonNode backups = Json.mapper().readTree(run("--json", "list").output());
+        assertThat(backups.size()).isEqualTo(1);
+        PgCtl.Result verify = run("verify");
+        assertThat(verify.exitCode()).as(verify.output()).isZero();
+    }
+
+    /** The last run of the agent's expire job, from its status file. */
+    private static Optional<JsonNode> expireRun(JsonNode fileStatus) {
+        for (JsonNode job : fileStatus.path("jobs")) {
+            if (job.path("name").asText().equals("expire") && !job.path("lastRun").isMissingNode()
+                    && !job.path("lastRun").isNull()) {
+                return Optional.of(job.path("lastRun"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Test
     void agentAndCronDrivenBackupsExcludeEachOther() throws Exception {
         // 1. a cron-driven backup holds the lock: the agent's scheduled runs fail with exit 11, naming it
         Files.writeString(hold, "");
