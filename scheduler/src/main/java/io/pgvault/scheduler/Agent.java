@@ -44,6 +44,7 @@ public final class Agent {
     private final Repository repository;
     private final List<JobSchedule> schedules;
     private final WalArchiver archiver;
+    private final WalStreamer streamer;
     private final StatusFile statusFile;
     private final Consumer<String> events;
     private final Clock clock = Clock.systemUTC();
@@ -68,10 +69,18 @@ public final class Agent {
      */
     public Agent(Repository repository, List<JobSchedule> schedules, WalArchiver archiver, StatusFile statusFile,
                  Consumer<String> events) {
-        if (schedules.isEmpty() && archiver == null) {
+        this(repository, schedules, archiver, null, statusFile, events);
+    }
+
+    /**
+     * @param streamer streams WAL over a replication slot while the agent runs, or null
+     */
+    public Agent(Repository repository, List<JobSchedule> schedules, WalArchiver archiver, WalStreamer streamer,
+                 StatusFile statusFile, Consumer<String> events) {
+        if (schedules.isEmpty() && archiver == null && streamer == null) {
             throw new PgVaultException(ErrorCode.CONFIG, "nothing to do: set schedule-full (or another schedule-* "
-                    + "setting) to a Quartz cron expression, e.g. '0 0 1 * * ?' for 01:00 every day, or spool to "
-                    + "archive WAL ahead of archive_command");
+                    + "setting) to a Quartz cron expression, e.g. '0 0 1 * * ?' for 01:00 every day, spool to "
+                    + "archive WAL ahead of archive_command, or wal-mode stream");
         }
         if (schedules.stream().map(s -> s.job().name()).distinct().count() != schedules.size()) {
             throw new IllegalArgumentException("job names must be unique");
@@ -79,6 +88,7 @@ public final class Agent {
         schedules.forEach(s -> JobSchedule.checkCron(s.job().name(), s.cron()));
         this.repository = repository;
         this.archiver = archiver;
+        this.streamer = streamer;
         this.schedules = List.copyOf(schedules);
         this.statusFile = statusFile;
         this.events = events;
@@ -115,11 +125,18 @@ public final class Agent {
                 archiver.onProgress(this::refresh);
                 archiver.start();
             }
+            if (streamer != null) {
+                streamer.onProgress(this::refresh);
+                streamer.start();
+            }
             write();
             scheduler.start();
         } catch (SchedulerException | RuntimeException e) {
             if (archiver != null) {
                 archiver.stop(Duration.ZERO);
+            }
+            if (streamer != null) {
+                streamer.stop(Duration.ofSeconds(5));
             }
             if (scheduler != null) {
                 try {
@@ -141,6 +158,10 @@ public final class Agent {
         }
         if (archiver != null) {
             events.accept("archiving WAL ahead of archive_command through spool " + archiver.spool());
+        }
+        if (streamer != null) {
+            events.accept("streaming WAL through replication slot " + streamer.settings().slot() + ", the growing "
+                    + "segment uploaded every " + streamer.settings().partialInterval().toMillis() + " ms");
         }
     }
 
@@ -242,7 +263,7 @@ public final class Agent {
                     j.lastSuccess()));
         }
         status = status.withJobs(jobs).written(clock.instant(), status.stopped(),
-                archiver == null ? null : archiver.snapshot());
+                archiver == null ? null : archiver.snapshot(), streamer == null ? null : streamer.snapshot());
         statusFile.write(status);
     }
 
@@ -290,6 +311,10 @@ public final class Agent {
                 // seconds at least, an abandoned push only means a synchronous push by archive_command later
                 archiver.stop(Duration.ofNanos(Math.max(TimeUnit.SECONDS.toNanos(5), deadline - System.nanoTime())));
             }
+            if (streamer != null) {
+                // last: WAL written by a backup finishing in the grace is uploaded before the connection closes
+                streamer.stop(Duration.ofNanos(Math.max(TimeUnit.SECONDS.toNanos(10), deadline - System.nanoTime())));
+            }
         } catch (SchedulerException e) {
             events.accept("warning: stopping the scheduler: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -303,7 +328,8 @@ public final class Agent {
                         JobRun.INTERRUPTED, null, "the agent stopped before the run finished");
                 jobs.add(new JobStatus(j.name(), j.schedule(), null, null, run, j.lastSuccess()));
             }
-            status = status.withJobs(jobs).written(now, now, archiver == null ? null : archiver.snapshot());
+            status = status.withJobs(jobs).written(now, now, archiver == null ? null : archiver.snapshot(),
+                    streamer == null ? null : streamer.snapshot());
             try {
                 write();
             } catch (PgVaultException e) {

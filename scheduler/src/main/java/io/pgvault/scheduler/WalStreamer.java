@@ -1,0 +1,352 @@
+package io.pgvault.scheduler;
+
+import io.pgvault.core.ErrorCode;
+import io.pgvault.core.PgVaultException;
+import io.pgvault.core.pg.Lsn;
+import io.pgvault.core.pg.PgConnectionSettings;
+import io.pgvault.core.pg.PgSession;
+import io.pgvault.core.pg.TimelineId;
+import io.pgvault.core.pg.WalFileName;
+import io.pgvault.core.pg.WalSegmentName;
+import io.pgvault.core.pg.WalSegmentSize;
+import io.pgvault.core.repo.Repository;
+import io.pgvault.core.wal.WalPushService;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+
+/**
+ * Receives the server's WAL over a physical replication slot (pgjdbc's replication API) into the local spool, and
+ * stores it: the growing segment as {@code <segment>.partial} every {@code partialInterval} (overwritten as it
+ * grows), each complete segment through {@link WalPushService} like archive_command does (same envelope, same
+ * conflict check: in mode {@code both} archive_command may store it first, identical content is fine), after which
+ * the .partial object and the local file are removed.
+ *
+ * <p>Acknowledgement: the flush position reported to the server is what is durable <em>in the repository</em> (whole
+ * segments, or the uploaded .partial), never what is only in the local spool, so the slot keeps every byte the
+ * repository does not have yet — losing the agent's host loses nothing the server still holds. The local file is
+ * fsynced before each upload; it lets a restarted agent resume within the segment (see {@link StreamPosition}).
+ *
+ * <p>Disconnects (server restart, network cut) are retried with backoff from 1 s to 15 s, one line per disconnect
+ * and per reconnect. One thread; {@link #snapshot()} is thread-safe.
+ */
+public final class WalStreamer {
+
+    /**
+     * @param connection      the server, as for backups; the role needs REPLICATION
+     * @param slot            physical replication slot, created when missing
+     * @param spool           local directory; the streamer uses {@code <spool>/stream}
+     * @param partialInterval how often the growing segment is uploaded when it grew
+     * @param statusInterval  how often the server gets a status message and the slot is checked
+     * @param retainedWarn    warn when the slot retains more WAL than this many bytes on the server
+     */
+    public record Settings(PgConnectionSettings connection, String slot, Path spool, Duration partialInterval,
+                           Duration statusInterval, long retainedWarn) {
+        public Settings {
+            StreamPosition.checkSlotName(slot);
+            if (partialInterval.compareTo(Duration.ofMillis(100)) < 0 || partialInterval.toMinutes() > 60) {
+                throw new IllegalArgumentException("stream-partial-interval must be between 0.1 and 3600 seconds");
+            }
+            if (statusInterval.toSeconds() < 1 || statusInterval.toSeconds() > 3600) {
+                throw new IllegalArgumentException("stream-status-interval must be between 1 and 3600 seconds");
+            }
+        }
+
+        /** The default slot name of a cluster: {@code pgvault_<cluster>}, sanitized. */
+        public static String defaultSlot(String cluster) {
+            return StreamPosition.defaultSlotName(cluster);
+        }
+    }
+
+    /**
+     * What the streamer is doing, for the agent's status.
+     *
+     * @param state          connecting, streaming, reconnecting or stopped
+     * @param received       end of the WAL received (in the local spool)
+     * @param flushed        end of the WAL durable in the repository, acknowledged to the server
+     * @param serverLsn      the server's current WAL position when last checked
+     * @param lagBytes       serverLsn minus flushed
+     * @param lagSeconds     age of the oldest received WAL not yet in the repository (0 when all is)
+     * @param retainedBytes  WAL the slot makes the server keep
+     */
+    public record Snapshot(String state, String slot, String timeline, Lsn received, Lsn flushed, Lsn serverLsn,
+                           Long lagBytes, Long lagSeconds, Long retainedBytes, long segmentsStored,
+                           long reconnects, String lastError, Instant lastErrorAt) {
+    }
+
+    private final Repository repository;
+    private final WalPushService push;
+    private final Settings settings;
+    private final Consumer<String> events;
+    private final Clock clock = Clock.systemUTC();
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private Runnable onProgress = () -> { };
+    private StreamSpool spool;
+    private Thread thread;
+    private volatile boolean stopping;
+    private volatile String state = "connecting";
+    private volatile TimelineId timeline;
+    private volatile Lsn received;
+    private volatile Lsn flushed;
+    private volatile Lsn serverLsn;
+    private volatile Long retained;
+    private volatile Instant undurableSince;
+    private volatile long segmentsStored;
+    private volatile long reconnects;
+    private volatile String lastError;
+    private volatile Instant lastErrorAt;
+    private boolean warnedRetained;
+    private boolean gapChecked;
+    private Instant lastUpload = Instant.EPOCH;
+    private Instant lastWatch = Instant.EPOCH;
+
+    public WalStreamer(Repository repository, WalPushService push, Settings settings, Consumer<String> events) {
+        this.repository = repository;
+        this.push = push;
+        this.settings = settings;
+        this.events = events;
+    }
+
+    /** Called after each upload, acknowledgement or state change (the agent rewrites its status). */
+    void onProgress(Runnable r) {
+        this.onProgress = r;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * Starts streaming in the background; connection problems are retried, not thrown.
+     *
+     * @throws PgVaultException LOCAL_IO when the spool is unusable, NOT_FOUND without the cluster's binding
+     */
+    public synchronized void start() {
+        WalSegmentSize size = new WalSegmentSize(repository.requireClusterInfo().walSegmentSize());
+        spool = new StreamSpool(settings.spool().resolve("stream"), size);
+        try {
+            spool.create();
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.LOCAL_IO, "cannot use the spool directory " + spool.dir() + " ("
+                    + e.getMessage() + "); create it writable by this user, or fix --spool", e);
+        }
+        thread = new Thread(() -> run(size), "pgvault-wal-stream");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run(WalSegmentSize size) {
+        long backoff = 1000;
+        while (!stopping) {
+            boolean wasStreaming = false;
+            try {
+                new StreamSession(this, size).run();
+            } catch (Exception e) {
+                wasStreaming = "streaming".equals(state);
+                if (stopping) {
+                    break;
+                }
+                String why = describe(e);
+                boolean repeated = why.equals(lastError) && !wasStreaming;
+                lastError = why;
+                lastErrorAt = clock.instant();
+                state = "reconnecting";
+                if (wasStreaming) {
+                    reconnects++;
+                    backoff = 1000;
+                    events.accept("WAL streaming disconnected: " + why + "; reconnecting");
+                } else if (!repeated) {
+                    events.accept("WAL streaming cannot start: " + why + "; retrying every few seconds");
+                }
+                onProgress.run();
+            }
+            try {
+                if (stopSignal.await(backoff, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                break;
+            }
+            backoff = Math.min(15_000, backoff * 2);
+        }
+        state = "stopped";
+    }
+
+    private static String describe(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.lines().findFirst().orElse(m);
+    }
+
+    // ---- called by StreamSession on the streaming thread ----
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    Settings config() {
+        return settings;
+    }
+
+    Repository repository() {
+        return repository;
+    }
+
+    StreamSpool spool() {
+        return spool;
+    }
+
+    void event(String line) {
+        events.accept(line);
+    }
+
+    void streaming(TimelineId tli, Lsn start, boolean resumed) {
+        timeline = tli;
+        received = start;
+        state = "streaming";
+        events.accept((reconnects > 0 || resumed ? "WAL streaming resumed from " : "WAL streaming from ") + start
+                + " on timeline " + tli + " through slot " + settings.slot() + " into " + spool.dir());
+        onProgress.run();
+    }
+
+    void received(Lsn end) {
+        if (undurableSince == null) {
+            undurableSince = clock.instant();
+        }
+        received = end;
+    }
+
+    /** Stores a complete local segment (leftover or just finished), then drops its .partial object and file. */
+    void store(Path whole) throws IOException {
+        push.push(whole);
+        push.removePartial(whole.getFileName().toString());
+        Files.deleteIfExists(whole);
+        segmentsStored++;
+    }
+
+    /** Uploads the growing segment when it grew and the interval has passed (or {@code force}). */
+    boolean uploadDue(boolean force) {
+        return force || Duration.between(lastUpload, clock.instant()).compareTo(settings.partialInterval()) >= 0;
+    }
+
+    void uploadPartial(Path partial) {
+        push.pushPartial(partial);
+        lastUpload = clock.instant();
+    }
+
+    /** Acknowledges {@code lsn} to the server: it is durable in the repository. */
+    void acknowledge(PGReplicationStream stream, Lsn lsn) throws SQLException {
+        if (flushed != null && !lsn.isAfter(flushed)) {
+            return;
+        }
+        LogSequenceNumber l = LogSequenceNumber.valueOf(lsn.value());
+        stream.setFlushedLSN(l);
+        stream.setAppliedLSN(l);
+        stream.forceUpdateStatus();
+        flushed = lsn;
+        if (received != null && !received.isAfter(lsn)) {
+            undurableSince = null;
+        }
+        onProgress.run();
+    }
+
+    void initialFlushed(Lsn lsn) {
+        if (flushed == null || lsn.isAfter(flushed)) {
+            flushed = lsn;
+        }
+    }
+
+    /** Warns once when the repository's WAL on this timeline ends before where streaming starts. */
+    void checkGap(TimelineId tli, WalSegmentName first) {
+        if (gapChecked || first.segmentNumber() == 0) {
+            return;
+        }
+        gapChecked = true;
+        WalSegmentName before = first.previous();
+        if (repository.findWal(WalFileName.parse(before.fileName())).isPresent()) {
+            return;
+        }
+        boolean anyOnTimeline = repository.walFiles().stream().anyMatch(w -> w.name().kind()
+                == WalFileName.Kind.SEGMENT && w.name().timeline().equals(tli));
+        if (anyOnTimeline) {
+            events.accept("warning: the archive lacks WAL " + before + " and maybe earlier segments, which the "
+                    + "server no longer keeps (streaming starts at " + first + " with a new slot); take a base "
+                    + "backup so that restores do not need them");
+        }
+    }
+
+    /** Every statusInterval: the server's position and what the slot retains, on a separate connection. */
+    void watchSlotIfDue() {
+        Instant now = clock.instant();
+        if (Duration.between(lastWatch, now).compareTo(settings.statusInterval()) < 0) {
+            return;
+        }
+        lastWatch = now;
+        try (PgSession s = PgSession.open(settings.connection());
+             var st = s.connection().createStatement();
+             var rs = st.executeQuery("SELECT pg_current_wal_lsn()::text, (SELECT restart_lsn::text FROM "
+                     + "pg_replication_slots WHERE slot_name = '" + settings.slot() + "')")) {
+            rs.next();
+            Lsn current = Lsn.parse(rs.getString(1));
+            serverLsn = current;
+            retained = rs.getString(2) == null ? null : current.minus(Lsn.parse(rs.getString(2)));
+        } catch (SQLException | RuntimeException e) {
+            return; // the next look retries; the stream itself reports real trouble
+        }
+        if (retained != null && retained > settings.retainedWarn() && !warnedRetained) {
+            warnedRetained = true;
+            events.accept("warning: slot " + settings.slot() + " makes the server keep " + retained / (1024 * 1024)
+                    + " MiB of WAL (more than " + settings.retainedWarn() / (1024 * 1024) + " MiB): the repository "
+                    + "falls behind (last error: " + lastError + ")");
+        } else if (retained != null && retained <= settings.retainedWarn()) {
+            warnedRetained = false;
+        }
+        onProgress.run();
+    }
+
+    public Snapshot snapshot() {
+        Lsn f = flushed;
+        Lsn srv = serverLsn;
+        Instant since = undurableSince;
+        Long lagBytes = f == null || srv == null ? null : Math.max(0, srv.minus(f));
+        Long lagSeconds = f == null ? null : since == null ? 0L : Duration.between(since, clock.instant()).toSeconds();
+        TimelineId t = timeline;
+        return new Snapshot(state, settings.slot(), t == null ? null : t.toString(), received, f, srv, lagBytes,
+                lagSeconds, retained, segmentsStored, reconnects, lastError, lastErrorAt);
+    }
+
+    /**
+     * Stops streaming: the growing segment is uploaded one last time when the stream is healthy, then the
+     * connection is closed. Waits up to {@code grace}. Idempotent.
+     */
+    public void stop(Duration grace) {
+        Thread t;
+        synchronized (this) {
+            if (thread == null || stopping) {
+                return;
+            }
+            stopping = true;
+            t = thread;
+        }
+        stopSignal.countDown();
+        try {
+            t.join(Math.max(1, grace.toMillis()));
+            if (t.isAlive()) {
+                events.accept("WAL streaming did not stop within " + grace.toSeconds() + "s; abandoned");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        state = "stopped";
+    }
+}
