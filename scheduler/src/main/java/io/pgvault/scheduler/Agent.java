@@ -79,8 +79,8 @@ public final class Agent {
                  StatusFile statusFile, Consumer<String> events) {
         if (schedules.isEmpty() && archiver == null && streamer == null) {
             throw new PgVaultException(ErrorCode.CONFIG, "nothing to do: set schedule-full (or another schedule-* "
-                    + "setting) to a Quartz cron expression, e.g. '0 0 1 * * ?' for 01:00 every day, spool to "
-                    + "archive WAL ahead of archive_command, or wal-mode stream");
+                    + "setting) to a Quartz cron expression, e.g. '0 0 1 * * ?' for 01:00 every day, or spool to "
+                    + "archive WAL ahead of archive_command, or wal-mode stream to stream it");
         }
         if (schedules.stream().map(s -> s.job().name()).distinct().count() != schedules.size()) {
             throw new IllegalArgumentException("job names must be unique");
