@@ -146,39 +146,49 @@ public final class WalStreamer {
         thread.start();
     }
 
+    /**
+     * Sessions until stopped. Backoff doubles from 1 s to 15 s while sessions fail; a session that streamed for a
+     * minute starts it over. Every disconnect of a stream is logged; failures to reconnect only once per distinct
+     * message (a server down for an hour is not a log flood).
+     */
     private void run(WalSegmentSize size) {
         long backoff = 1000;
+        String logged = null;
         while (!stopping) {
-            boolean wasStreaming = false;
+            long wait = 1000;
+            long began = System.nanoTime();
             try {
                 new StreamSession(this, size).run();
+                break; // returns only when stopping
             } catch (Exception e) {
-                wasStreaming = "streaming".equals(state);
                 if (stopping) {
                     break;
                 }
+                boolean wasStreaming = "streaming".equals(state);
+                boolean ranLong = wasStreaming && System.nanoTime() - began > TimeUnit.MINUTES.toNanos(1);
                 String why = describe(e);
-                boolean repeated = why.equals(lastError) && !wasStreaming;
                 lastError = why;
                 lastErrorAt = clock.instant();
                 state = "reconnecting";
+                wait = ranLong ? 1000 : backoff;
+                backoff = Math.min(15_000, wait * 2);
                 if (wasStreaming) {
                     reconnects++;
-                    backoff = 1000;
-                    events.accept("WAL streaming disconnected: " + why + "; reconnecting");
-                } else if (!repeated) {
-                    events.accept("WAL streaming cannot start: " + why + "; retrying every few seconds");
+                }
+                if (wasStreaming || !why.equals(logged)) {
+                    events.accept((wasStreaming ? "WAL streaming disconnected: " : "WAL streaming cannot connect: ")
+                            + why + "; retrying in " + wait / 1000 + "s (backoff up to 15s)");
+                    logged = why;
                 }
                 onProgress.run();
             }
             try {
-                if (stopSignal.await(backoff, TimeUnit.MILLISECONDS)) {
+                if (stopSignal.await(wait, TimeUnit.MILLISECONDS)) {
                     break;
                 }
             } catch (InterruptedException e) {
                 break;
             }
-            backoff = Math.min(15_000, backoff * 2);
         }
         state = "stopped";
     }
@@ -307,7 +317,8 @@ public final class WalStreamer {
             warnedRetained = true;
             events.accept("warning: slot " + settings.slot() + " makes the server keep " + retained / (1024 * 1024)
                     + " MiB of WAL (more than " + settings.retainedWarn() / (1024 * 1024) + " MiB): the repository "
-                    + "falls behind (last error: " + lastError + ")");
+                    + "falls behind" + (lastError == null ? "" : " (last error: " + lastError + ")")
+                    + "; check the repository, or drop the slot if streaming was given up");
         } else if (retained != null && retained <= settings.retainedWarn()) {
             warnedRetained = false;
         }
