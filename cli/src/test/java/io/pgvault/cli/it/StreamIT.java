@@ -194,6 +194,7 @@ class StreamIT {
         PgTestCluster server = server("disaster");
         streamingWithBackup("disaster", server);
         server.execute("INSERT INTO ledger (id) VALUES (1)");
+        java.time.Instant committed = java.time.Instant.now();
         Thread.sleep(2000);
         long agentPid = agentStatus("disaster").path("pid").asLong();
         kill9(postmasterPid(server));
@@ -202,6 +203,15 @@ class StreamIT {
 
         String info = ok(new ArrayList<>(repo.args("disaster")) {{ add("info"); }});
         assertThat(info).contains("(partial, streaming)").contains("partial: streamed up to");
+        JsonNode window = Json.mapper().readTree(ok(new ArrayList<>(repo.args("disaster")) {{
+            add("info");
+            add("--json");
+        }})).path("recoverableWindow");
+        assertThat(window.path("latestPartial").asBoolean()).isTrue();
+        java.time.Instant uploaded = java.time.Instant.parse(window.path("latest").asText());
+        assertThat(uploaded).as("the .partial holding the commit was uploaded after it").isAfter(committed);
+        System.out.printf("commit returned -> its WAL in the repository (.partial upload): %d ms%n",
+                Duration.between(committed, uploaded).toMillis());
         assertThat(restoreLatest("disaster", "restored-disaster")).as("ledger rows after the disaster")
                 .containsExactly(1L);
         System.out.println(info);
@@ -230,6 +240,14 @@ class StreamIT {
             return io.pgvault.core.pg.Lsn.parse(flushed).compareTo(io.pgvault.core.pg.Lsn.parse(end)) >= 0;
         });
 
+        JsonNode stream = agentStatus("restart").path("stream");
+        assertThat(stream.path("lastError").asText()).isNotEmpty(); // the disconnect
+        assertThat(stream.path("lagSeconds").asLong()).isLessThan(5);
+        assertThat(stream.path("retainedBytes").asLong()).isPositive();
+        PgCtl.Result status = launcher.run(Map.of(), args("restart", server, "status", "--state-dir",
+                stateDir("restart").toString()).toArray(String[]::new));
+        assertThat(status.output()).contains("WAL streaming through slot pgvault_restart: streaming on timeline 1")
+                .contains("1 reconnects");
         long agentPid = agentStatus("restart").path("pid").asLong();
         new PgCtl(Path.of("/"), null).run(List.of("kill", "-TERM", Long.toString(agentPid)), Map.of(),
                 Duration.ofSeconds(10));
@@ -251,5 +269,38 @@ class StreamIT {
         }
         server.stopImmediately();
         assertThat(restoreLatest("restart", "restored-restart")).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void inModeBothArchiveCommandAndStreamingStoreTheSameSegmentsWithoutConflict() throws Exception {
+        PgTestCluster server = PgTestCluster.start(work, "both", "archive_mode = on\narchive_command = '"
+                + launcher.bin() + " " + repo.archiveArgs("both") + " wal-push %p'\n", Map.of());
+        servers.add(server);
+        ok(args("both", server, "init"));
+        List<String> cmd = new ArrayList<>();
+        if (PgCtl.isRoot()) {
+            cmd.addAll(List.of("runuser", "-u", PgTestCluster.OS_USER, "--"));
+        }
+        cmd.add(launcher.bin().toString());
+        cmd.addAll(args("both", server, "agent", "--wal-mode", "both", "--state-dir", stateDir("both").toString()));
+        started.put("agent-both", new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(work.resolve("agent-both.log").toFile()).start());
+        await("the agent streaming", Duration.ofSeconds(60), () -> "streaming".equals(agentStatus("both")
+                .path("stream").path("state").asText()));
+        server.execute("CREATE TABLE t (x int)");
+        for (int i = 0; i < 6; i++) {
+            server.execute("INSERT INTO t SELECT generate_series(1, 20000)", "SELECT pg_switch_wal()");
+        }
+        server.switchAndAwaitArchived(Duration.ofSeconds(120));
+        String end = server.queryString("SELECT pg_current_wal_lsn()::text");
+        await("streamed as far", Duration.ofSeconds(60), () -> io.pgvault.core.pg.Lsn.parse(agentStatus("both")
+                .path("stream").path("flushed").asText("0/0")).compareTo(io.pgvault.core.pg.Lsn.parse(end)) >= 0);
+        JsonNode stream = agentStatus("both").path("stream");
+        assertThat(stream.path("segmentsStored").asLong()).as(stream.toString()).isGreaterThanOrEqualTo(6);
+        assertThat(stream.path("lastError").isNull() || stream.path("lastError").isMissingNode())
+                .as("no conflict or failure: " + stream).isTrue();
+        assertThat(server.queryLong("SELECT failed_count FROM pg_stat_archiver")).isZero();
+        PgCtl.Result verify = launcher.run(Map.of(), args("both", server, "verify").toArray(String[]::new));
+        assertThat(verify.exitCode()).as(verify.output()).isZero();
     }
 }
