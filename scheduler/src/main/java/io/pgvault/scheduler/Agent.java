@@ -31,6 +31,8 @@ import org.quartz.impl.StdSchedulerFactory;
  * The long-running agent of one cluster: runs each {@link JobSchedule} with Quartz (job store in memory: times
  * missed while the agent was not running are not caught up), records every run in a {@link StatusFile}, and holds
  * the cluster's "agent" lock in the repository so that a second agent for the same cluster refuses to start.
+ * Optionally it archives WAL ahead of archive_command ({@link WalArchiver}) and streams WAL over a replication slot
+ * ({@link WalStreamer}); both report into the status.
  *
  * <p>Thread-safe. {@link #stop(Duration)} is meant for a shutdown hook.
  */

@@ -57,6 +57,11 @@ final class StreamSession {
                     spool::localBytes);
             WalSegmentName first = WalSegmentName.containing(id.timeline(), start, size);
             spool.removeOtherPartials(first);
+            // segments skipped as stored in full: a crash may have left their .partial objects behind
+            for (WalSegmentName s = WalSegmentName.containing(id.timeline(), restart, size); s.compareTo(first) < 0;
+                    s = s.next()) {
+                streamer.removePartial(s);
+            }
             streamer.checkGap(id.timeline(), first);
             streamer.initialFlushed(restart);
             PGReplicationStream stream = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream()

@@ -3,8 +3,6 @@ package io.pgvault.scheduler;
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
 import io.pgvault.core.pg.Lsn;
-import io.pgvault.core.pg.PgConnectionSettings;
-import io.pgvault.core.pg.PgSession;
 import io.pgvault.core.pg.TimelineId;
 import io.pgvault.core.pg.WalFileName;
 import io.pgvault.core.pg.WalSegmentName;
@@ -12,7 +10,6 @@ import io.pgvault.core.pg.WalSegmentSize;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.wal.WalPushService;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -22,7 +19,6 @@ import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 
@@ -44,32 +40,6 @@ import org.postgresql.replication.PGReplicationStream;
 public final class WalStreamer {
 
     /**
-     * @param connection      the server, as for backups; the role needs REPLICATION
-     * @param slot            physical replication slot, created when missing
-     * @param spool           local directory; the streamer uses {@code <spool>/stream}
-     * @param partialInterval how often the growing segment is uploaded when it grew
-     * @param statusInterval  how often the server gets a status message and the slot is checked
-     * @param retainedWarn    warn when the slot retains more WAL than this many bytes on the server
-     */
-    public record Settings(PgConnectionSettings connection, String slot, Path spool, Duration partialInterval,
-                           Duration statusInterval, long retainedWarn) {
-        public Settings {
-            StreamPosition.checkSlotName(slot);
-            if (partialInterval.compareTo(Duration.ofMillis(100)) < 0 || partialInterval.toMinutes() > 60) {
-                throw new IllegalArgumentException("stream-partial-interval must be between 0.1 and 3600 seconds");
-            }
-            if (statusInterval.toSeconds() < 1 || statusInterval.toSeconds() > 3600) {
-                throw new IllegalArgumentException("stream-status-interval must be between 1 and 3600 seconds");
-            }
-        }
-
-        /** The default slot name of a cluster: {@code pgvault_<cluster>}, sanitized. */
-        public static String defaultSlot(String cluster) {
-            return StreamPosition.defaultSlotName(cluster);
-        }
-    }
-
-    /**
      * What the streamer is doing, for the agent's status.
      *
      * @param state          connecting, streaming, reconnecting or stopped
@@ -87,10 +57,11 @@ public final class WalStreamer {
 
     private final Repository repository;
     private final WalPushService push;
-    private final Settings settings;
+    private final StreamSettings settings;
     private final Consumer<String> events;
     private final Clock clock = Clock.systemUTC();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private final SlotWatch watch;
     private Runnable onProgress = () -> { };
     private StreamSpool spool;
     private Thread thread;
@@ -99,23 +70,21 @@ public final class WalStreamer {
     private volatile TimelineId timeline;
     private volatile Lsn received;
     private volatile Lsn flushed;
-    private volatile Lsn serverLsn;
-    private volatile Long retained;
     private volatile Instant undurableSince;
     private volatile long segmentsStored;
     private volatile long reconnects;
     private volatile String lastError;
     private volatile Instant lastErrorAt;
-    private boolean warnedRetained;
     private boolean gapChecked;
     private Instant lastUpload = Instant.EPOCH;
     private Instant lastWatch = Instant.EPOCH;
 
-    public WalStreamer(Repository repository, WalPushService push, Settings settings, Consumer<String> events) {
+    public WalStreamer(Repository repository, WalPushService push, StreamSettings settings, Consumer<String> events) {
         this.repository = repository;
         this.push = push;
         this.settings = settings;
         this.events = events;
+        this.watch = new SlotWatch(settings.connection(), settings.slot(), settings.retainedWarn(), events);
     }
 
     /** Called after each upload, acknowledgement or state change (the agent rewrites its status). */
@@ -123,7 +92,7 @@ public final class WalStreamer {
         this.onProgress = r;
     }
 
-    public Settings settings() {
+    public StreamSettings settings() {
         return settings;
     }
 
@@ -176,7 +145,7 @@ public final class WalStreamer {
                     reconnects++;
                 }
                 if (wasStreaming || !why.equals(logged)) {
-                    events.accept((wasStreaming ? "WAL streaming disconnected: " : "WAL streaming cannot connect: ")
+                    events.accept((wasStreaming ? "WAL streaming disconnected: " : "WAL streaming cannot resume: ")
                             + why + "; retrying in " + wait / 1000 + "s (backoff up to 15s)");
                     logged = why;
                 }
@@ -204,7 +173,7 @@ public final class WalStreamer {
         return stopping;
     }
 
-    Settings config() {
+    StreamSettings config() {
         return settings;
     }
 
@@ -242,6 +211,10 @@ public final class WalStreamer {
         push.removePartial(whole.getFileName().toString());
         Files.deleteIfExists(whole);
         segmentsStored++;
+    }
+
+    void removePartial(WalSegmentName segment) {
+        push.removePartial(segment.fileName());
     }
 
     /** Uploads the growing segment when it grew and the interval has passed (or {@code force}). */
@@ -295,45 +268,26 @@ public final class WalStreamer {
         }
     }
 
-    /** Every statusInterval: the server's position and what the slot retains, on a separate connection. */
+    /** Every statusInterval: the server's position and what the slot retains (see {@link SlotWatch}). */
     void watchSlotIfDue() {
         Instant now = clock.instant();
-        if (Duration.between(lastWatch, now).compareTo(settings.statusInterval()) < 0) {
-            return;
+        if (Duration.between(lastWatch, now).compareTo(settings.statusInterval()) >= 0) {
+            lastWatch = now;
+            if (watch.look(lastError)) {
+                onProgress.run();
+            }
         }
-        lastWatch = now;
-        try (PgSession s = PgSession.open(settings.connection());
-             var st = s.connection().createStatement();
-             var rs = st.executeQuery("SELECT pg_current_wal_lsn()::text, (SELECT restart_lsn::text FROM "
-                     + "pg_replication_slots WHERE slot_name = '" + settings.slot() + "')")) {
-            rs.next();
-            Lsn current = Lsn.parse(rs.getString(1));
-            serverLsn = current;
-            retained = rs.getString(2) == null ? null : current.minus(Lsn.parse(rs.getString(2)));
-        } catch (SQLException | RuntimeException e) {
-            return; // the next look retries; the stream itself reports real trouble
-        }
-        if (retained != null && retained > settings.retainedWarn() && !warnedRetained) {
-            warnedRetained = true;
-            events.accept("warning: slot " + settings.slot() + " makes the server keep " + retained / (1024 * 1024)
-                    + " MiB of WAL (more than " + settings.retainedWarn() / (1024 * 1024) + " MiB): the repository "
-                    + "falls behind" + (lastError == null ? "" : " (last error: " + lastError + ")")
-                    + "; check the repository, or drop the slot if streaming was given up");
-        } else if (retained != null && retained <= settings.retainedWarn()) {
-            warnedRetained = false;
-        }
-        onProgress.run();
     }
 
     public Snapshot snapshot() {
         Lsn f = flushed;
-        Lsn srv = serverLsn;
+        Lsn srv = watch.serverLsn();
         Instant since = undurableSince;
         Long lagBytes = f == null || srv == null ? null : Math.max(0, srv.minus(f));
         Long lagSeconds = f == null ? null : since == null ? 0L : Duration.between(since, clock.instant()).toSeconds();
         TimelineId t = timeline;
         return new Snapshot(state, settings.slot(), t == null ? null : t.toString(), received, f, srv, lagBytes,
-                lagSeconds, retained, segmentsStored, reconnects, lastError, lastErrorAt);
+                lagSeconds, watch.retained(), segmentsStored, reconnects, lastError, lastErrorAt);
     }
 
     /**

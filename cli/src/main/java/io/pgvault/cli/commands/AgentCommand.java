@@ -13,6 +13,7 @@ import io.pgvault.scheduler.StatusFile;
 import io.pgvault.scheduler.VerifyJob;
 import io.pgvault.scheduler.WalArchiver;
 import io.pgvault.scheduler.WalMode;
+import io.pgvault.scheduler.StreamSettings;
 import io.pgvault.scheduler.WalStreamer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,10 +143,10 @@ public class AgentCommand implements Callable<Integer> {
 
     private WalStreamer streamer(CommandContext ctx, io.pgvault.core.repo.Repository repository) {
         var o = ctx.options();
-        String slotName = slot == null || slot.isBlank() ? WalStreamer.Settings.defaultSlot(
+        String slotName = slot == null || slot.isBlank() ? StreamSettings.defaultSlot(
                 repository.layout().cluster()) : slot;
         Path dir = (spool != null ? spool : stateDir.resolve("spool")).toAbsolutePath();
-        var settings = new WalStreamer.Settings(ctx.connection(), slotName, dir,
+        var settings = new StreamSettings(ctx.connection(), slotName, dir,
                 Duration.ofMillis(Math.round(partialInterval * 1000)), Duration.ofSeconds(statusInterval),
                 retainedWarn * 1024 * 1024);
         return new WalStreamer(repository, new WalPushService(repository, o.codec(), o.compressLevel), settings,
