@@ -165,6 +165,31 @@ class ConfigPrecedenceTest {
     }
 
     @Test
+    void walModeComesFromFlagEnvironmentOrConfigFileAndBadValuesNameTheirSource() throws IOException {
+        Path good = config("repo: " + repo + "\ncluster: streamed\nwal-mode: stream\n");
+        assertNotInitialized(run("--config", good.toString(), "agent"), "streamed");
+        assertNotInitialized(run(Map.of("PGVAULT_WAL_MODE", "both"), "--repo", repo, "agent"), "main");
+
+        Path bad = config("repo: " + repo + "\nwal-mode: sideways\n");
+        Result r = run("--config", bad.toString(), "agent");
+        assertThat(r.code()).as(r.err()).isEqualTo(3);
+        assertThat(r.err()).contains("wal-mode must be archive, stream or both, got 'sideways'")
+                .contains("key 'wal-mode' in " + bad);
+        r = run(Map.of("PGVAULT_WAL_MODE", "x"), "--repo", repo, "agent");
+        assertThat(r.code()).as(r.err()).isEqualTo(3);
+        assertThat(r.err()).contains("environment variable PGVAULT_WAL_MODE");
+        r = run("--repo", repo, "agent", "--wal-mode", "streaming");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("--wal-mode").contains("got 'streaming'");
+        r = run("--repo", repo, "agent", "--wal-mode", "stream", "--stream-partial-interval", "0");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("stream-partial-interval must be between 0.1 and 3600 seconds");
+        r = run("--repo", repo, "agent", "--wal-mode", "stream", "--slot", "Bad-Slot");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("invalid replication slot name 'Bad-Slot'");
+    }
+
+    @Test
     void aBadFlagValueIsAUsageError() {
         Result r = run("--repo", repo, "--pg-port", "abc", "info");
         assertThat(r.code()).isEqualTo(2);

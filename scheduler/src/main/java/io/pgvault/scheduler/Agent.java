@@ -31,6 +31,8 @@ import org.quartz.impl.StdSchedulerFactory;
  * The long-running agent of one cluster: runs each {@link JobSchedule} with Quartz (job store in memory: times
  * missed while the agent was not running are not caught up), records every run in a {@link StatusFile}, and holds
  * the cluster's "agent" lock in the repository so that a second agent for the same cluster refuses to start.
+ * Optionally it archives WAL ahead of archive_command ({@link WalArchiver}) and streams WAL over a replication slot
+ * ({@link WalStreamer}); both report into the status.
  *
  * <p>Thread-safe. {@link #stop(Duration)} is meant for a shutdown hook.
  */
@@ -44,6 +46,7 @@ public final class Agent {
     private final Repository repository;
     private final List<JobSchedule> schedules;
     private final WalArchiver archiver;
+    private final WalStreamer streamer;
     private final StatusFile statusFile;
     private final Consumer<String> events;
     private final JdbcJobStore jobStore;
@@ -70,19 +73,20 @@ public final class Agent {
      */
     public Agent(Repository repository, List<JobSchedule> schedules, WalArchiver archiver, StatusFile statusFile,
                  Consumer<String> events) {
-        this(repository, schedules, archiver, statusFile, events, null);
+        this(repository, schedules, archiver, null, statusFile, events, null);
     }
 
     /**
+     * @param streamer streams WAL over a replication slot while the agent runs, or null
      * @param jobStore the clustered JDBC job store shared with the cluster's other agents, or null for the embedded
      *                 in-memory store (one agent per cluster, kept to one by the repository's agent lock)
      */
-    public Agent(Repository repository, List<JobSchedule> schedules, WalArchiver archiver, StatusFile statusFile,
-                 Consumer<String> events, JdbcJobStore jobStore) {
-        if (schedules.isEmpty() && archiver == null) {
+    public Agent(Repository repository, List<JobSchedule> schedules, WalArchiver archiver, WalStreamer streamer,
+                 StatusFile statusFile, Consumer<String> events, JdbcJobStore jobStore) {
+        if (schedules.isEmpty() && archiver == null && streamer == null) {
             throw new PgVaultException(ErrorCode.CONFIG, "nothing to do: set schedule-full (or another schedule-* "
                     + "setting) to a Quartz cron expression, e.g. '0 0 1 * * ?' for 01:00 every day, or spool to "
-                    + "archive WAL ahead of archive_command");
+                    + "archive WAL ahead of archive_command, or wal-mode stream to stream it");
         }
         if (schedules.stream().map(s -> s.job().name()).distinct().count() != schedules.size()) {
             throw new IllegalArgumentException("job names must be unique");
@@ -90,6 +94,7 @@ public final class Agent {
         schedules.forEach(s -> JobSchedule.checkCron(s.job().name(), s.cron()));
         this.repository = repository;
         this.archiver = archiver;
+        this.streamer = streamer;
         this.schedules = List.copyOf(schedules);
         this.statusFile = statusFile;
         this.events = events;
@@ -126,11 +131,18 @@ public final class Agent {
                 archiver.onProgress(this::refresh);
                 archiver.start();
             }
+            if (streamer != null) {
+                streamer.onProgress(this::refresh);
+                streamer.start();
+            }
             write();
             scheduler.start();
         } catch (SchedulerException | RuntimeException e) {
             if (archiver != null) {
                 archiver.stop(Duration.ZERO);
+            }
+            if (streamer != null) {
+                streamer.stop(Duration.ofSeconds(5));
             }
             if (scheduler != null) {
                 try {
@@ -155,6 +167,10 @@ public final class Agent {
         }
         if (archiver != null) {
             events.accept("archiving WAL ahead of archive_command through spool " + archiver.spool());
+        }
+        if (streamer != null) {
+            events.accept("streaming WAL through replication slot " + streamer.settings().slot() + ", the growing "
+                    + "segment uploaded every " + streamer.settings().partialInterval().toMillis() + " ms");
         }
     }
 
@@ -291,7 +307,7 @@ public final class Agent {
                     j.lastSuccess()));
         }
         status = status.withJobs(jobs).written(clock.instant(), status.stopped(),
-                archiver == null ? null : archiver.snapshot());
+                archiver == null ? null : archiver.snapshot(), streamer == null ? null : streamer.snapshot());
         statusFile.write(status);
     }
 
@@ -339,6 +355,10 @@ public final class Agent {
                 // seconds at least, an abandoned push only means a synchronous push by archive_command later
                 archiver.stop(Duration.ofNanos(Math.max(TimeUnit.SECONDS.toNanos(5), deadline - System.nanoTime())));
             }
+            if (streamer != null) {
+                // last: WAL written by a backup finishing in the grace is uploaded before the connection closes
+                streamer.stop(Duration.ofNanos(Math.max(TimeUnit.SECONDS.toNanos(10), deadline - System.nanoTime())));
+            }
         } catch (SchedulerException e) {
             events.accept("warning: stopping the scheduler: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -352,7 +372,8 @@ public final class Agent {
                         JobRun.INTERRUPTED, null, "the agent stopped before the run finished");
                 jobs.add(new JobStatus(j.name(), j.schedule(), null, null, run, j.lastSuccess()));
             }
-            status = status.withJobs(jobs).written(now, now, archiver == null ? null : archiver.snapshot());
+            status = status.withJobs(jobs).written(now, now, archiver == null ? null : archiver.snapshot(),
+                    streamer == null ? null : streamer.snapshot());
             try {
                 write();
             } catch (PgVaultException e) {

@@ -15,16 +15,25 @@ import java.util.List;
  * @param stopped when the agent stopped, or null while it runs
  * @param jobs     every scheduled job
  * @param archiver what archiving ahead of PostgreSQL's archiver has done, or null when the agent does not
+ * @param stream   what WAL streaming does, or null when the agent does not stream
  */
 public record AgentStatus(String version, String cluster, String host, long pid, Instant started, Instant updated,
-                          Instant stopped, List<JobStatus> jobs, WalArchiver.Snapshot archiver) {
+                          Instant stopped, List<JobStatus> jobs, WalArchiver.Snapshot archiver,
+                          WalStreamer.Snapshot stream) {
 
-    AgentStatus withJobs(List<JobStatus> newJobs) {
-        return new AgentStatus(version, cluster, host, pid, started, updated, stopped, newJobs, archiver);
+    /** A status without streaming. */
+    public AgentStatus(String version, String cluster, String host, long pid, Instant started, Instant updated,
+                       Instant stopped, List<JobStatus> jobs, WalArchiver.Snapshot archiver) {
+        this(version, cluster, host, pid, started, updated, stopped, jobs, archiver, null);
     }
 
-    AgentStatus written(Instant now, Instant stoppedAt, WalArchiver.Snapshot archiverNow) {
-        return new AgentStatus(version, cluster, host, pid, started, now, stoppedAt, jobs, archiverNow);
+    AgentStatus withJobs(List<JobStatus> newJobs) {
+        return new AgentStatus(version, cluster, host, pid, started, updated, stopped, newJobs, archiver, stream);
+    }
+
+    AgentStatus written(Instant now, Instant stoppedAt, WalArchiver.Snapshot archiverNow,
+                        WalStreamer.Snapshot streamNow) {
+        return new AgentStatus(version, cluster, host, pid, started, now, stoppedAt, jobs, archiverNow, streamNow);
     }
 
     /**

@@ -144,9 +144,10 @@ public final class BackupService {
             throw new PgVaultException(ErrorCode.REFUSED, "the server is a standby; take backups from the primary");
         }
         String archiveMode = session.setting("archive_mode");
-        if ("off".equals(archiveMode)) {
+        if ("off".equals(archiveMode) && !settings.walStreamed()) {
             throw new PgVaultException(ErrorCode.REFUSED, "archive_mode is off: a backup is only usable with its WAL; "
-                    + "set archive_mode = on and archive_command = 'pgvault wal-push %p', then restart the server");
+                    + "set archive_mode = on and archive_command = 'pgvault wal-push %p', then restart the server "
+                    + "(or run the backups from `pgvault agent --wal-mode stream`)");
         }
         String dataDirectory = session.setting("data_directory");
         if (dataDirectory != null && !samePath(Path.of(dataDirectory), pgdata)) {

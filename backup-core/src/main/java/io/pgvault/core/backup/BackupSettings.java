@@ -19,9 +19,12 @@ import java.util.Objects;
  * @param archiveTimeout  how long to wait for the backup's WAL to reach the archive
  * @param bundleLimit     files up to this size are bundled together rather than stored one object each
  * @param lockWait        how long to wait for another backup of the cluster to finish (zero: fail at once)
+ * @param walStreamed     true when the agent streams the server's WAL over a replication slot, so the backup's WAL
+ *                        reaches the archive even with archive_mode off
  */
 public record BackupSettings(Path pgdata, PgConnectionSettings connection, BackupType type, int jobs, Codec codec,
-                             int compressLevel, Duration archiveTimeout, long bundleLimit, Duration lockWait) {
+                             int compressLevel, Duration archiveTimeout, long bundleLimit, Duration lockWait,
+                             boolean walStreamed) {
 
     public static final long DEFAULT_BUNDLE_LIMIT = 1024 * 1024;
 
@@ -39,9 +42,15 @@ public record BackupSettings(Path pgdata, PgConnectionSettings connection, Backu
         }
     }
 
+    /** Settings for a server whose WAL reaches the archive through archive_command. */
+    public BackupSettings(Path pgdata, PgConnectionSettings connection, BackupType type, int jobs, Codec codec,
+                          int compressLevel, Duration archiveTimeout, long bundleLimit, Duration lockWait) {
+        this(pgdata, connection, type, jobs, codec, compressLevel, archiveTimeout, bundleLimit, lockWait, false);
+    }
+
     /** Settings that fail at once when another backup of the cluster is running. */
     public BackupSettings(Path pgdata, PgConnectionSettings connection, BackupType type, int jobs, Codec codec,
                           int compressLevel, Duration archiveTimeout, long bundleLimit) {
-        this(pgdata, connection, type, jobs, codec, compressLevel, archiveTimeout, bundleLimit, Duration.ZERO);
+        this(pgdata, connection, type, jobs, codec, compressLevel, archiveTimeout, bundleLimit, Duration.ZERO, false);
     }
 }

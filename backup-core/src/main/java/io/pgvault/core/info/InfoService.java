@@ -56,41 +56,54 @@ public final class InfoService {
         return window(backups, ranges(wal, size), size);
     }
 
+    /**
+     * Runs of consecutive segments per timeline. A streamed {@code .partial} whose whole segment is not archived
+     * counts as the last segment of a run (marked {@link WalRange#lastPartial()}): nothing can follow it in a run,
+     * since its valid WAL ends inside it.
+     */
     static List<WalRange> ranges(List<ArchivedWal> wal, WalSegmentSize size) {
-        List<WalSegmentName> segments = new ArrayList<>();
-        java.util.Map<String, Instant> archivedAt = new java.util.HashMap<>();
+        java.util.Map<WalSegmentName, Instant> archivedAt = new java.util.HashMap<>();
+        java.util.Map<WalSegmentName, Instant> partials = new java.util.HashMap<>();
         for (ArchivedWal w : wal) {
-            if (w.name().kind() == WalFileName.Kind.SEGMENT) {
+            WalFileName.Kind kind = w.name().kind();
+            if (kind == WalFileName.Kind.SEGMENT || kind == WalFileName.Kind.PARTIAL) {
                 try {
-                    segments.add(WalSegmentName.parse(w.name().name(), size));
-                    archivedAt.put(w.name().name(), w.archivedAt());
+                    WalSegmentName s = WalSegmentName.parse(w.name().name().substring(0, 24), size);
+                    (kind == WalFileName.Kind.SEGMENT ? archivedAt : partials).merge(s, w.archivedAt(),
+                            (a, b) -> a.isAfter(b) ? a : b);
                 } catch (IllegalArgumentException ignored) {
                     // a name impossible for this segment size is not part of this cluster's WAL
                 }
             }
         }
+        java.util.Set<WalSegmentName> partialOnly = new java.util.HashSet<>(partials.keySet());
+        partialOnly.removeAll(archivedAt.keySet());
+        List<WalSegmentName> segments = new ArrayList<>(archivedAt.keySet());
+        segments.addAll(partialOnly);
         segments.sort(Comparator.naturalOrder());
         List<WalRange> ranges = new ArrayList<>();
         WalSegmentName first = null;
         WalSegmentName prev = null;
         Instant newest = Instant.EPOCH;
         for (WalSegmentName s : segments) {
-            if (prev != null && !(s.timeline().equals(prev.timeline()) && s.segmentNumber() == prev.segmentNumber() + 1)) {
+            boolean follows = prev != null && s.timeline().equals(prev.timeline())
+                    && s.segmentNumber() == prev.segmentNumber() + 1 && !partialOnly.contains(prev);
+            if (prev != null && !follows) {
                 ranges.add(new WalRange(first.timeline(), first.fileName(), prev.fileName(),
-                        prev.segmentNumber() - first.segmentNumber() + 1, newest));
+                        prev.segmentNumber() - first.segmentNumber() + 1, newest, partialOnly.contains(prev)));
                 first = null;
                 newest = Instant.EPOCH;
             }
             if (first == null) {
                 first = s;
             }
-            Instant at = archivedAt.get(s.fileName());
+            Instant at = partialOnly.contains(s) ? partials.get(s) : archivedAt.get(s);
             newest = at.isAfter(newest) ? at : newest;
             prev = s;
         }
         if (first != null) {
             ranges.add(new WalRange(first.timeline(), first.fileName(), prev.fileName(),
-                    prev.segmentNumber() - first.segmentNumber() + 1, newest));
+                    prev.segmentNumber() - first.segmentNumber() + 1, newest, partialOnly.contains(prev)));
         }
         return ranges;
     }
@@ -107,7 +120,8 @@ public final class InfoService {
         WalRange latestRange = null;
         for (BackupManifest b : backups) {
             Optional<WalRange> run = rangeOf(ranges, b.startWal());
-            if (run.isEmpty() || run.get().last().compareTo(b.stopWal()) < 0) {
+            if (run.isEmpty() || run.get().last().compareTo(b.stopWal()) < 0
+                    || (run.get().lastPartial() && run.get().last().equals(b.stopWal()))) {
                 continue; // the backup's own WAL is incomplete: it cannot be restored
             }
             if (earliest == null || b.stopTime().isBefore(earliest)) {
@@ -123,6 +137,7 @@ public final class InfoService {
         if (earliest == null) {
             return Optional.empty();
         }
-        return Optional.of(new RecoverableWindow(earliest, latestRange.lastArchivedAt(), latestRange.last()));
+        return Optional.of(new RecoverableWindow(earliest, latestRange.lastArchivedAt(), latestRange.last(),
+                latestRange.lastPartial()));
     }
 }

@@ -35,7 +35,25 @@ public final class PgSession implements AutoCloseable {
      * @throws PgVaultException POSTGRES with the server's reason and what to check
      */
     public static PgSession open(PgConnectionSettings settings) {
+        return open(settings, new Properties());
+    }
+
+    /**
+     * Connects in replication mode ({@code replication=database}, simple query protocol): the connection accepts
+     * replication commands (IDENTIFY_SYSTEM, START_REPLICATION through pgjdbc's replication API) and plain SQL.
+     * The role needs the REPLICATION attribute and a {@code replication} line in pg_hba.conf.
+     *
+     * @throws PgVaultException POSTGRES with the server's reason and what to check
+     */
+    public static PgSession openReplication(PgConnectionSettings settings) {
         Properties props = new Properties();
+        org.postgresql.PGProperty.REPLICATION.set(props, "database");
+        org.postgresql.PGProperty.ASSUME_MIN_SERVER_VERSION.set(props, "10");
+        org.postgresql.PGProperty.PREFER_QUERY_MODE.set(props, "simple");
+        return open(settings, props);
+    }
+
+    private static PgSession open(PgConnectionSettings settings, Properties props) {
         props.setProperty("user", settings.user());
         if (settings.password() != null) {
             props.setProperty("password", settings.password());

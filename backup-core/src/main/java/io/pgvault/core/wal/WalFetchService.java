@@ -47,9 +47,17 @@ public final class WalFetchService {
             throw new PgVaultException(ErrorCode.USAGE, e.getMessage() + "; wal-fetch takes the %f of restore_command");
         }
         try {
-            ArchivedWal archived = repository.findWal(wal).orElseThrow(() -> new PgVaultException(
-                    ErrorCode.WAL_NOT_IN_ARCHIVE, "WAL file " + name + " is not in the archive"));
-            download(archived, destination);
+            var whole = repository.findWal(wal);
+            if (whole.isPresent()) {
+                download(whole.get(), destination, 0);
+                return;
+            }
+            var partial = wal.kind() == WalFileName.Kind.SEGMENT
+                    ? repository.findWal(WalFileName.parse(name + ".partial")) : java.util.Optional.<ArchivedWal>empty();
+            if (partial.isEmpty()) {
+                throw new PgVaultException(ErrorCode.WAL_NOT_IN_ARCHIVE, "WAL file " + name + " is not in the archive");
+            }
+            download(partial.get(), destination, repository.requireClusterInfo().walSegmentSize());
         } catch (StorageException e) {
             throw Repository.translate(e);
         } catch (IOException e) {
@@ -57,12 +65,19 @@ public final class WalFetchService {
         }
     }
 
-    private void download(ArchivedWal archived, Path destination) throws IOException {
+    /**
+     * Downloads and checks one object; {@code padTo} > 0 appends zeros up to that size. A streamed .partial is served
+     * this way under its segment's name: restore_command must deliver a whole segment (PostgreSQL's
+     * RestoreArchivedFile treats a short file as FATAL outside standby mode), and recovery ends at the first record
+     * that is not valid — the zeros after the streamed bytes — as it does at the end of any WAL.
+     */
+    private void download(ArchivedWal archived, Path destination, long padTo) throws IOException {
         Path dest = destination.toAbsolutePath();
         Path temp = dest.resolveSibling(dest.getFileName() + ".pgvault-tmp");
         MessageDigest digest = Sha256.newDigest();
         long size = 0;
         WalObjectFormat.Header header;
+        boolean intact;
         try (InputStream raw = repository.storage().read(archived.key())) {
             header = WalObjectFormat.read(raw, archived.key());
             try (InputStream in = header.codec().decompress(raw);
@@ -76,6 +91,13 @@ public final class WalFetchService {
                     out.write(buffer, 0, n);
                     size += n;
                 }
+                intact = header.sameContentAs(size, digest.digest());
+                if (intact && padTo > size) {
+                    byte[] zeros = new byte[BUFFER];
+                    for (long left = padTo - size; left > 0; left -= Math.min(left, BUFFER)) {
+                        out.write(zeros, 0, (int) Math.min(left, BUFFER));
+                    }
+                }
                 channel.force(true);
             }
         } catch (IOException | RuntimeException e) {
@@ -86,7 +108,7 @@ public final class WalFetchService {
             }
             throw e;
         }
-        if (!header.sameContentAs(size, digest.digest())) {
+        if (!intact) {
             Files.deleteIfExists(temp);
             throw new PgVaultException(ErrorCode.DAMAGED, "archived WAL object " + archived.key()
                     + " fails its checksum; run pgvault verify");

@@ -23,6 +23,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +63,7 @@ public final class WalPushService {
                 return compareWithArchived(existing.get(), name, size, digest);
             }
             try {
-                store(file, name, size, digest);
+                store(file, name, size, digest, WriteMode.CREATE_NEW);
                 log.info("archived {}", name);
                 return WalPushResult.ARCHIVED;
             } catch (ObjectExistsException race) {
@@ -73,6 +74,42 @@ public final class WalPushService {
                     + "(archive_command runs in the data directory; pass %p unchanged)");
         } catch (IOException e) {
             throw new PgVaultException(ErrorCode.LOCAL_IO, "cannot read WAL file " + file + ": " + e.getMessage(), e);
+        } catch (StorageException e) {
+            throw Repository.translate(e);
+        }
+    }
+
+    /**
+     * Stores a streamed, still growing segment as {@code <segment>.partial} (the file's name), replacing an earlier
+     * upload of it: a partial is never compared with what was stored, it only grows. Its whole segment is stored
+     * with {@link #push(Path)} once complete, then {@link #removePartial(String)} deletes it.
+     */
+    public void pushPartial(Path file) {
+        WalFileName name = WalFileName.parse(file.getFileName().toString());
+        if (name.kind() != WalFileName.Kind.PARTIAL) {
+            throw new IllegalArgumentException("not a .partial WAL file: " + file);
+        }
+        try {
+            ClusterInfo cluster = repository.requireClusterInfo();
+            byte[] digest = checkAndHash(file, name, cluster);
+            store(file, name, Files.size(file), digest, WriteMode.OVERWRITE);
+            log.debug("uploaded {}", name);
+        } catch (IOException e) {
+            throw new PgVaultException(ErrorCode.LOCAL_IO, "cannot read WAL file " + file + ": " + e.getMessage(), e);
+        } catch (StorageException e) {
+            throw Repository.translate(e);
+        }
+    }
+
+    /** Deletes every stored form of {@code <segment>.partial}; nothing to delete is fine. */
+    public void removePartial(String segment) {
+        String stem = repository.layout().walObjectStem(WalFileName.parse(segment + ".partial"));
+        try (java.util.stream.Stream<io.pgvault.storage.ObjectInfo> s = repository.storage().list(stem + ".")) {
+            List<String> keys = s.map(io.pgvault.storage.ObjectInfo::key)
+                    .filter(k -> k.indexOf('.', stem.length() + 1) < 0).toList();
+            if (!keys.isEmpty()) {
+                repository.storage().delete(keys);
+            }
         } catch (StorageException e) {
             throw Repository.translate(e);
         }
@@ -126,10 +163,10 @@ public final class WalPushService {
                 + " cluster '" + repository.layout().cluster() + "'?");
     }
 
-    private void store(Path file, WalFileName name, long size, byte[] digest) throws IOException {
+    private void store(Path file, WalFileName name, long size, byte[] digest, WriteMode mode) throws IOException {
         String key = repository.layout().walObject(name, codec);
         MessageDigest again = Sha256.newDigest();
-        try (ObjectWriter writer = repository.storage().write(key, WriteMode.CREATE_NEW)) {
+        try (ObjectWriter writer = repository.storage().write(key, mode)) {
             writer.write(WalObjectFormat.encode(new WalObjectFormat.Header(codec, 0, size, digest)));
             try (InputStream in = Files.newInputStream(file);
                  OutputStream out = codec.compress(new NonClosingOutputStream(writer), level)) {

@@ -130,6 +130,33 @@ class InfoServiceTest {
     }
 
     @Test
+    void aStreamedPartialEndsItsRunAndTheWindowMarkedPartial() {
+        List<ArchivedWal> wal = List.of(wal("000000010000000000000001", 1), wal("000000010000000000000002", 2),
+                wal("000000010000000000000003.partial", 3));
+        List<WalRange> ranges = InfoService.ranges(wal, SIZE);
+        assertThat(ranges).containsExactly(new WalRange(TimelineId.of(1), "000000010000000000000001",
+                "000000010000000000000003", 3, T0.plusSeconds(180), true));
+        BackupManifest b = backup("20261120T100100F", 1, "000000010000000000000001", "000000010000000000000002", 2);
+        assertThat(InfoService.window(List.of(b), ranges, SIZE)).contains(new RecoverableWindow(T0.plusSeconds(120),
+                T0.plusSeconds(180), "000000010000000000000003", true));
+        // a backup whose stop segment exists only as a partial does not have its WAL yet
+        BackupManifest unfinished = backup("20261120T100300F", 1, "000000010000000000000003",
+                "000000010000000000000003", 3);
+        assertThat(InfoService.window(List.of(unfinished), ranges, SIZE)).isEmpty();
+    }
+
+    @Test
+    void aPartialBesideItsWholeSegmentIsIgnoredAndNothingFollowsAPartialInARun() {
+        List<ArchivedWal> wal = List.of(wal("000000010000000000000001", 1), wal("000000010000000000000001.partial",
+                0), wal("000000010000000000000002.partial", 2), wal("000000010000000000000003", 3));
+        assertThat(InfoService.ranges(wal, SIZE)).containsExactly(
+                new WalRange(TimelineId.of(1), "000000010000000000000001", "000000010000000000000002", 2,
+                        T0.plusSeconds(120), true),
+                new WalRange(TimelineId.of(1), "000000010000000000000003", "000000010000000000000003", 1,
+                        T0.plusSeconds(180), false));
+    }
+
+    @Test
     void walAfterAGapOnTheSameTimelineIsNotReachable() {
         List<ArchivedWal> wal = List.of(wal("000000010000000000000001", 1), wal("000000010000000000000002", 2),
                 wal("000000010000000000000004", 30), wal("000000010000000000000005", 31));

@@ -227,8 +227,10 @@ class WalPushFetchTest {
         assertThat(new WalPushService(repo, Codec.ZSTD, 0).push(file)).isEqualTo(WalPushResult.ARCHIVED);
         assertThat(keys()).containsExactly(KEY1 + ".partial.zst");
 
-        assertThatThrownBy(() -> new WalFetchService(repo).fetch(SEG1, restoreDir.resolve("x")))
-                .satisfies(e -> assertCode(e, ErrorCode.WAL_NOT_IN_ARCHIVE));
+        // without the whole segment, its name is served from the .partial, padded with zeros (WAL streaming)
+        Path padded = restoreDir.resolve("x");
+        new WalFetchService(repo).fetch(SEG1, padded);
+        assertThat(Files.size(padded)).isEqualTo(SEGMENT_SIZE);
         Path dest = restoreDir.resolve("p");
         new WalFetchService(repo).fetch(SEG1 + ".partial", dest);
         assertThat(Files.readAllBytes(dest)).isEqualTo(content);
@@ -396,5 +398,54 @@ class WalPushFetchTest {
         assertThatThrownBy(() -> new WalPushService(repo, Codec.ZSTD, 0).push(file))
                 .satisfies(e -> assertCode(e, ErrorCode.WAL_CONFLICT));
         assertThat(stored(KEY1 + ".zst")).isEqualTo(bad);
+    }
+
+    // ---- streamed .partial segments ----
+
+    @Test
+    void aGrowingPartialIsOverwrittenAndServedPaddedToASegmentWhileTheSegmentIsAbsent() throws IOException {
+        byte[] whole = segment(SYSID, 7);
+        WalPushService push = new WalPushService(repo, Codec.ZSTD, 0);
+        push.pushPartial(writeFile(pgWal, SEG1 + ".partial", Arrays.copyOf(whole, 100_000)));
+        push.pushPartial(writeFile(pgWal, SEG1 + ".partial", Arrays.copyOf(whole, 300_000)));
+        assertThat(keys()).containsExactly(KEY1 + ".partial.zst");
+
+        Path dest = restoreDir.resolve("RECOVERYXLOG");
+        new WalFetchService(repo).fetch(SEG1, dest);
+        byte[] served = Files.readAllBytes(dest);
+        assertThat(served).hasSize(SEGMENT_SIZE);
+        assertThat(Arrays.copyOf(served, 300_000)).isEqualTo(Arrays.copyOf(whole, 300_000));
+        assertThat(Arrays.copyOfRange(served, 300_000, SEGMENT_SIZE)).containsOnly((byte) 0);
+        try (Stream<Path> files = Files.list(restoreDir)) {
+            assertThat(files).containsExactly(dest);
+        }
+    }
+
+    @Test
+    void theWholeSegmentWinsOverItsPartialAndRemovingThePartialLeavesTheSegment() throws IOException {
+        byte[] whole = segment(SYSID, 8);
+        WalPushService push = new WalPushService(repo, Codec.LZ4, 0);
+        push.pushPartial(writeFile(pgWal, SEG1 + ".partial", Arrays.copyOf(whole, 5000)));
+        assertThat(push.push(writeFile(pgWal, SEG1, whole))).isEqualTo(WalPushResult.ARCHIVED);
+        Path dest = restoreDir.resolve("RECOVERYXLOG");
+        new WalFetchService(repo).fetch(SEG1, dest);
+        assertThat(Files.readAllBytes(dest)).isEqualTo(whole);
+
+        push.removePartial(SEG1);
+        push.removePartial(SEG1); // nothing left: fine
+        assertThat(keys()).containsExactly(KEY1 + ".lz4");
+    }
+
+    @Test
+    void aPartialIsNotServedForItsOwnNameOfAnotherSegmentAndAPartialOfAnotherClusterIsRefused() throws IOException {
+        new WalPushService(repo, Codec.ZSTD, 0).pushPartial(writeFile(pgWal, SEG1 + ".partial",
+                Arrays.copyOf(segment(SYSID, 9), 9000)));
+        assertThatThrownBy(() -> new WalFetchService(repo).fetch("000000010000000000000002",
+                restoreDir.resolve("x"))).satisfies(e -> assertCode(e, ErrorCode.WAL_NOT_IN_ARCHIVE));
+        Path foreign = writeFile(pgWal, "000000010000000000000002.partial", Arrays.copyOf(segment(SYSID + 1, 9), 9000));
+        assertThatThrownBy(() -> new WalPushService(repo, Codec.ZSTD, 0).pushPartial(foreign))
+                .satisfies(e -> assertCode(e, ErrorCode.WRONG_CLUSTER));
+        assertThatThrownBy(() -> new WalPushService(repo, Codec.ZSTD, 0).pushPartial(writeFile(pgWal, SEG1,
+                segment(SYSID, 9)))).isInstanceOf(IllegalArgumentException.class);
     }
 }

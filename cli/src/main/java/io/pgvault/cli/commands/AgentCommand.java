@@ -17,6 +17,9 @@ import io.pgvault.scheduler.JobSchedule;
 import io.pgvault.scheduler.StatusFile;
 import io.pgvault.scheduler.VerifyJob;
 import io.pgvault.scheduler.WalArchiver;
+import io.pgvault.scheduler.WalMode;
+import io.pgvault.scheduler.StreamSettings;
+import io.pgvault.scheduler.WalStreamer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +27,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,6 +44,8 @@ import picocli.CommandLine.Spec;
     "Backups and expire take the cluster's backup lock, shared with `pgvault backup` from cron. One agent per cluster.",
     "With --spool it also archives WAL ahead of PostgreSQL's archiver, in parallel, for the JVM-free",
     "archive_command = 'pgvault-wal-push %p': a segment is reported archived only once it is in the repository.",
+    "With --wal-mode stream (or both) it also receives WAL over a physical replication slot, so the recoverable",
+    "point is seconds old even on a quiet server; stream alone needs no archive_command (archive_mode may be off).",
     "`pgvault status` shows the schedule and the last run of each job. SIGTERM stops the agent cleanly."})
 public class AgentCommand implements Callable<Integer> {
 
@@ -110,6 +116,29 @@ public class AgentCommand implements Callable<Integer> {
             description = "The address --http-port listens on (default: ${DEFAULT-VALUE}, loopback only).")
     String httpAddress;
 
+    @Option(names = "--wal-mode", paramLabel = "MODE", defaultValue = "archive", converter = WalModeConverter.class,
+            description = "archive (archive_command only, default), stream (a replication slot only) or both "
+                    + "(recommended: finished segments through archive_command, the growing one streamed).")
+    WalMode walMode;
+
+    @Option(names = "--slot", paramLabel = "NAME",
+            description = "Physical replication slot for streaming, created when missing (default: pgvault_<cluster>).")
+    String slot;
+
+    @Option(names = "--stream-partial-interval", paramLabel = "SECONDS", defaultValue = "1",
+            description = "How often the growing WAL segment is uploaded while it grows (default: ${DEFAULT-VALUE}): "
+                    + "at most this much committed work, plus one upload, is lost with the host.")
+    double partialInterval;
+
+    @Option(names = "--stream-status-interval", paramLabel = "SECONDS", defaultValue = "10",
+            description = "How often the server gets a standby status and the slot is checked (default: "
+                    + "${DEFAULT-VALUE}).")
+    int statusInterval;
+
+    @Option(names = "--slot-retained-warn", paramLabel = "MIB", defaultValue = "1024",
+            description = "Warn when the slot makes the server keep more WAL than this (default: ${DEFAULT-VALUE}).")
+    long retainedWarn;
+
     @Option(names = "--stop-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "On SIGTERM, how long to let a running job finish before exiting (default: "
                     + "${DEFAULT-VALUE}); an unfinished backup leaves nothing listed.")
@@ -126,7 +155,7 @@ public class AgentCommand implements Callable<Integer> {
                 if (cron != null && !cron.isBlank()) {
                     BackupSettings settings = new BackupSettings(ctx.pgdata(), ctx.connection(), type,
                             o.jobsOrDefault(), o.codec(), o.compressLevel, Duration.ofSeconds(archiveTimeout),
-                            BackupSettings.DEFAULT_BUNDLE_LIMIT, Duration.ofSeconds(lockWait));
+                            BackupSettings.DEFAULT_BUNDLE_LIMIT, Duration.ofSeconds(lockWait), walMode.streams());
                     schedules.add(new JobSchedule(new BackupJob(repository, settings),
                             JobSchedule.checkCron("schedule-" + type, cron), true));
                 }
@@ -147,15 +176,16 @@ public class AgentCommand implements Callable<Integer> {
                 throw new PgVaultException(ErrorCode.USAGE, "--stop-timeout must not be negative");
             }
             WalArchiver archiver = null;
-            if (spool != null) {
+            if (spool != null && walMode != WalMode.STREAM) {
                 WalPushService push = new WalPushService(repository, o.codec(), o.compressLevel);
                 archiver = new WalArchiver(ctx.pgdata(), spool.toAbsolutePath(), push::push, archiveJobs,
                         Duration.ofMillis(100), AgentCommand::event);
             }
+            WalStreamer streamer = walMode.streams() ? streamer(ctx, repository) : null;
             repository.requireClusterInfo();
             JdbcJobStore store = "memory".equals(jobStore) ? null : new JdbcJobStore(jobStore,
                     ctx.pgPassword(), Duration.ofSeconds(jobStoreCheckin), repository.layout().cluster());
-            Agent agent = new Agent(repository, schedules, archiver, new StatusFile(stateDir,
+            Agent agent = new Agent(repository, schedules, archiver, streamer, new StatusFile(stateDir,
                     repository.layout().cluster()), AgentCommand::event, store);
             if (httpPort < 0 || httpPort > 65535) {
                 throw new PgVaultException(ErrorCode.USAGE, "--http-port must be between 0 and 65535, got " + httpPort);
@@ -181,6 +211,30 @@ public class AgentCommand implements Callable<Integer> {
                 http.close();
             }
             return 0;
+        }
+    }
+
+    private WalStreamer streamer(CommandContext ctx, io.pgvault.core.repo.Repository repository) {
+        var o = ctx.options();
+        String slotName = slot == null || slot.isBlank() ? StreamSettings.defaultSlot(
+                repository.layout().cluster()) : slot;
+        Path dir = (spool != null ? spool : stateDir.resolve("spool")).toAbsolutePath();
+        var settings = new StreamSettings(ctx.connection(), slotName, dir,
+                Duration.ofMillis(Math.round(partialInterval * 1000)), Duration.ofSeconds(statusInterval),
+                retainedWarn * 1024 * 1024);
+        return new WalStreamer(repository, new WalPushService(repository, o.codec(), o.compressLevel), settings,
+                AgentCommand::event);
+    }
+
+    /** Turns archive|stream|both into a WalMode; a bad value names the setting and its source. */
+    static final class WalModeConverter implements CommandLine.ITypeConverter<WalMode> {
+        @Override
+        public WalMode convert(String value) {
+            try {
+                return WalMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 

@@ -49,8 +49,9 @@ public class InfoCommand implements Callable<Integer> {
             } else {
                 System.out.println("archived WAL:");
                 for (WalRange r : s.walRanges()) {
-                    System.out.printf("  timeline %-3s %s .. %s  (%d segments, newest archived %s)%n", r.timeline(),
-                            r.first(), r.last(), r.segments(), r.lastArchivedAt());
+                    System.out.printf("  timeline %-3s %s .. %s%s  (%d segments, newest archived %s)%n", r.timeline(),
+                            r.first(), r.last(), r.lastPartial() ? " (partial, streaming)" : "", r.segments(),
+                            r.lastArchivedAt());
                 }
                 if (!s.histories().isEmpty()) {
                     System.out.println("  history files: " + String.join(", ", s.histories()));
@@ -65,7 +66,8 @@ public class InfoCommand implements Callable<Integer> {
             }
             System.out.println();
             System.out.println(s.window().map(w -> "recoverable window: " + w.earliest() + " .. " + w.latest()
-                    + " (newest WAL " + w.latestWal() + ")")
+                    + " (newest WAL " + w.latestWal() + (w.latestPartial() ? ", partial: streamed up to "
+                    + w.latest() : "") + ")")
                     .orElse("recoverable window: none (no backup with its WAL in the archive)"));
             return 0;
         }

@@ -10,6 +10,7 @@ import io.pgvault.scheduler.AgentStatus.JobRun;
 import io.pgvault.scheduler.AgentStatus.JobStatus;
 import io.pgvault.scheduler.StatusFile;
 import io.pgvault.scheduler.WalArchiver;
+import io.pgvault.scheduler.WalStreamer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,8 +74,24 @@ public class StatusCommand implements Callable<Integer> {
                         + (a.lastPushed() == null ? "" : ", last " + a.lastPushed() + " at " + time(a.lastPushedAt()))
                         + (a.failures() == 0 ? "" : "; " + a.failures() + " failures, last: " + a.lastError()));
             }
+            WalStreamer.Snapshot w = s.stream();
+            if (w != null) {
+                System.out.println("WAL streaming through slot " + w.slot() + ": " + w.state()
+                        + (w.timeline() == null ? "" : " on timeline " + w.timeline())
+                        + ", received " + lsn(w.received()) + ", in the repository " + lsn(w.flushed())
+                        + (w.lagBytes() == null ? "" : ", lag " + Output.bytes(w.lagBytes()))
+                        + (w.lagSeconds() == null ? "" : " / " + w.lagSeconds() + "s")
+                        + (w.retainedBytes() == null ? "" : ", slot retains " + Output.bytes(w.retainedBytes()))
+                        + "; " + w.segmentsStored() + " segments stored, " + w.reconnects() + " reconnects"
+                        + (w.lastError() == null ? "" : "; last error at " + time(w.lastErrorAt()) + ": "
+                        + w.lastError()));
+            }
             return 0;
         }
+    }
+
+    private static String lsn(Object l) {
+        return l == null ? "-" : l.toString();
     }
 
     private static String describe(String state, AgentStatus s) {
