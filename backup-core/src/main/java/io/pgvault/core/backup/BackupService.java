@@ -164,9 +164,20 @@ public final class BackupService {
         }
     }
 
+    /**
+     * A new id whose second is later than every existing backup's, so that ids sort in the order backups were taken
+     * whatever their type letters (a differential and an incremental started within one second would otherwise sort
+     * by letter), and that no two backups share a prefix.
+     */
     private BackupId newBackupId(BackupType type) {
+        String newest = repository.backupIds().stream().map(i -> i.toString().substring(0, 15)).max(String::compareTo)
+                .orElse("");
+        if (newest.compareTo(BackupId.of(Instant.now().plusSeconds(5), type).toString().substring(0, 15)) > 0) {
+            newest = ""; // a backup from a clock ahead of ours: do not wait for it
+        }
         BackupId id = BackupId.of(Instant.now(), type);
-        while (!repository.storage().list(repository.layout().backupPrefix(id)).findAny().isEmpty()) {
+        while (id.toString().substring(0, 15).compareTo(newest) <= 0
+                || repository.storage().list(repository.layout().backupPrefix(id)).findAny().isPresent()) {
             try {
                 Thread.sleep(250);
             } catch (InterruptedException e) {
