@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
     "caught up. Scheduled expire applies --retain-full / --retain-days (see pgvault expire --help).",
     "Backups and expire take the cluster's backup lock, shared with `pgvault backup` from cron. One agent per cluster.",
     "With --spool it also archives WAL ahead of PostgreSQL's archiver, in parallel, for the JVM-free",
-    "archive_command = 'pgvault-wal-push %p': a segment is reported archived only once it is in the repository.",
+    "archive_command = 'pgvault-wal-push %%p': a segment is reported archived only once it is in the repository.",
     "With --wal-mode stream (or both) it also receives WAL over a physical replication slot, so the recoverable",
     "point is seconds old even on a quiet server; stream alone needs no archive_command (archive_mode may be off).",
     "`pgvault status` shows the schedule and the last run of each job. SIGTERM stops the agent cleanly."})
@@ -88,7 +88,7 @@ public class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--spool", paramLabel = "DIR",
             description = "Archive WAL ahead of PostgreSQL's archiver through this spool directory, for "
-                    + "archive_command = 'pgvault-wal-push %p' (same --spool or PGVAULT_SPOOL there). Needs --pgdata.")
+                    + "archive_command = 'pgvault-wal-push %%p' (same --spool or PGVAULT_SPOOL there). Needs --pgdata.")
     Path spool;
 
     @Option(names = "--archive-jobs", paramLabel = "N", defaultValue = "2",

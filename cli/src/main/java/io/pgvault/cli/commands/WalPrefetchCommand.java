@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "wal-prefetch", header = "Download the WAL recovery asks for next (started by pgvault-wal-fetch).",
         description = {
     "Download, in parallel, the WAL segments recovery will ask for next into a queue directory, for the JVM-free",
-    "restore_command = 'pgvault-wal-fetch %f %p', which starts this process itself when it is not running and",
+    "restore_command = 'pgvault-wal-fetch %%f %%p', which starts this process itself when it is not running and",
     "takes each segment from the queue with a rename. Every segment is verified (size, SHA-256) before it enters",
     "the queue. The queue holds at most --fetch-ahead segments; the process exits, removing what it downloaded,",
     "after --idle-exit seconds without a request (recovery has ended). There is no need to run it by hand."})

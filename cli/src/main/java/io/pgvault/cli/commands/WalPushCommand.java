@@ -13,13 +13,13 @@ import picocli.CommandLine.Spec;
     "Archive one WAL file; for archive_command. Returns success only once the file is durable in the repository.",
     "A file already archived with the same content succeeds; different content fails (exit 8) and is never",
     "overwritten.",
-    "  archive_command = 'pgvault --repo file:///var/lib/pgvault wal-push %p'"})
+    "  archive_command = 'pgvault --repo file:///var/lib/pgvault wal-push %%p'"})
 public class WalPushCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PATH", description = "The WAL file (%p of archive_command).")
+    @Parameters(index = "0", paramLabel = "PATH", description = "The WAL file (%%p of archive_command).")
     Path path;
 
     @Override
