@@ -116,6 +116,8 @@ public final class WalPrefetcher {
         try {
             if (first != null && WalSegmentName.isSegmentName(first)) {
                 request(first, pool);
+            } else if (first != null && isHistory(first)) {
+                fetchOnce(first, pool);
             }
             while (true) {
                 String request = readWant();
@@ -127,6 +129,8 @@ public final class WalPrefetcher {
                         missingSince.remove(name); // every request asks the archive again
                         delivered.remove(name);
                         request(name, pool);
+                    } else if (isHistory(name)) {
+                        fetchOnce(name, pool);
                     }
                 } else if (wanted != null) {
                     fill(pool);
@@ -165,6 +169,38 @@ public final class WalPrefetcher {
         } catch (IOException e) {
             events.accept("warning: reading " + queue.resolve("want") + ": " + e.getMessage());
             return null;
+        }
+    }
+
+    /** A timeline history file (recovery asks for them at its start and end): fetched once, no look-ahead. */
+    static boolean isHistory(String name) {
+        return name.matches("[0-9A-F]{8}\\.history");
+    }
+
+    private void fetchOnce(String name, ExecutorService pool) {
+        if (!inFlight.add(name)) {
+            return;
+        }
+        try {
+            pool.execute(() -> {
+                try {
+                    if (!source.fetch(name, queue.resolve(name))) {
+                        writeAtomically(queue.resolve(name + ".missing"), "\n");
+                    }
+                } catch (RuntimeException | IOException e) {
+                    String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                    events.accept("prefetching " + name + " failed: " + why);
+                    try {
+                        writeAtomically(queue.resolve(name + ".error"), why + "\n");
+                    } catch (IOException ignored) {
+                        // the script then waits for its timeout
+                    }
+                } finally {
+                    inFlight.remove(name);
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            inFlight.remove(name);
         }
     }
 
@@ -274,7 +310,8 @@ public final class WalPrefetcher {
             for (Path p : files) {
                 String file = p.getFileName().toString();
                 String name = file.contains(".") ? file.substring(0, file.indexOf('.')) : file;
-                if (WalSegmentName.isSegmentName(name) || file.startsWith(".") || file.equals("prefetch.pid")) {
+                if (WalSegmentName.isSegmentName(name) || file.startsWith(".") || file.equals("prefetch.pid")
+                        || file.contains(".history")) {
                     Files.deleteIfExists(p);
                 }
             }

@@ -66,7 +66,7 @@ public class WalPrefetchCommand implements Callable<Integer> {
                 }
             }, ahead, jobs, Duration.ofSeconds(idleExit), WalPrefetchCommand::event);
             long n = prefetcher.run(first);
-            event("prefetcher exiting after " + idleExit + "s without a request; " + n + " segments downloaded");
+            event("prefetcher exiting: recovery stopped asking (or its server stopped); " + n + " segments downloaded");
             return 0;
         }
     }
