@@ -18,6 +18,7 @@ import io.pgvault.core.repo.BackupType;
 import io.pgvault.core.repo.ClusterInfo;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.repo.RepositoryLock;
+import io.pgvault.core.stream.FrameCodec;
 import io.pgvault.storage.StorageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class BackupService {
 
     private static final Logger log = LoggerFactory.getLogger(BackupService.class);
+
+    /** What the manifest records of an encrypted backup's data frames. */
+    static final String ENCRYPTION = "aes-256-gcm-hkdf-sha256-streaming";
 
     private final Repository repository;
 
@@ -81,7 +85,9 @@ public final class BackupService {
         List<Tablespace> tablespaces = session.tablespaces();
         List<SourceEntry> entries = new DataDirectoryScanner(settings.pgdata(), session.majorVersion(), tablespaces)
                 .scan();
-        List<FileEntry> files = new ParallelCopy(repository, id, settings, progress, pages).run(entries);
+        FrameCodec frames = repository.newBackupFrames(settings.codec(),
+                settings.codec().checkLevel(settings.compressLevel()));
+        List<FileEntry> files = new ParallelCopy(repository, id, settings, frames, progress, pages).run(entries);
         progress.phase("stopping backup");
         BackupStopResult stop = session.stopBackup();
         Instant stopTime = Instant.now();
@@ -109,7 +115,7 @@ public final class BackupService {
                 repository.layout().cluster(), cluster.systemIdentifier(), session.versionNum(),
                 cluster.walSegmentSize(), label.startTimeline(), label.startLsn(), stop.stopLsn(),
                 startWal.fileName(), stopWal.fileName(), startTime, stopTime, stop.backupLabel(), spcmap,
-                settings.codec(), settings.codec().checkLevel(settings.compressLevel()), null,
+                settings.codec(), frames.level(), frames.encrypted() ? ENCRYPTION : null,
                 tablespaces.stream().map(t -> new TablespaceEntry(t.oid(), t.name(), t.location())).toList(),
                 all, dataSize, repoSize, Version.VALUE, pages == null ? List.of() : pages.errors());
         for (var e : manifest.pageErrors()) {
@@ -117,7 +123,7 @@ public final class BackupService {
                     + " storage)", e.path(), e.blocks());
         }
         progress.phase("writing manifest");
-        repository.writeManifest(manifest);
+        repository.writeManifest(manifest, frames);
         log.info("backup {} complete: {} files, {} bytes, stop LSN {}", id, files.size(), dataSize, stop.stopLsn());
         return manifest;
     }

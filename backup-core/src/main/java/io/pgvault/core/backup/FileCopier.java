@@ -2,7 +2,7 @@ package io.pgvault.core.backup;
 
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.FileEntry;
-import io.pgvault.core.stream.Codec;
+import io.pgvault.core.stream.FrameCodec;
 import io.pgvault.core.stream.CountingOutputStream;
 import io.pgvault.core.stream.NonClosingOutputStream;
 import io.pgvault.core.stream.Sha256;
@@ -15,15 +15,15 @@ import java.security.MessageDigest;
 import java.util.List;
 
 /**
- * Streams one file into an open repository object as a single compressed frame, hashing the original bytes on the
+ * Streams one file into an open repository object as a single frame (compressed, and encrypted when the repository
+ * is), hashing the original bytes on the
  * way. Never holds more than one buffer of the file. One instance per worker thread.
  */
 final class FileCopier {
 
     private static final int BUFFER_SIZE = 256 * 1024;
 
-    private final Codec codec;
-    private final int level;
+    private final FrameCodec frames;
     private final BackupProgress progress;
     private final PageChecker pages;
     private final byte[] buffer = new byte[BUFFER_SIZE];
@@ -31,9 +31,8 @@ final class FileCopier {
     /**
      * @param pages validates page checksums of relation files, or null when the cluster has no data checksums
      */
-    FileCopier(Codec codec, int level, BackupProgress progress, PageChecker pages) {
-        this.codec = codec;
-        this.level = level;
+    FileCopier(FrameCodec frames, BackupProgress progress, PageChecker pages) {
+        this.frames = frames;
         this.progress = progress;
         this.pages = pages;
     }
@@ -56,7 +55,7 @@ final class FileCopier {
         long size = 0;
         long firstBlock = pages == null ? -1 : PageChecker.firstBlock(file.path());
         List<Long> badBlocks = new java.util.ArrayList<>();
-        try (in; OutputStream compressed = codec.compress(new NonClosingOutputStream(object), level)) {
+        try (in; OutputStream compressed = frames.writer(new NonClosingOutputStream(object), file.path())) {
             int n;
             // full buffers keep pages aligned with the buffer, so each page can be checked where it lies
             while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {

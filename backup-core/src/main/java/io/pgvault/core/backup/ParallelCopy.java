@@ -6,6 +6,7 @@ import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.repo.BackupId;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.stream.CountingOutputStream;
+import io.pgvault.core.stream.FrameCodec;
 import io.pgvault.storage.ObjectWriter;
 import io.pgvault.storage.StorageException;
 import io.pgvault.storage.WriteMode;
@@ -24,14 +25,16 @@ final class ParallelCopy {
     private final Repository repository;
     private final BackupId id;
     private final BackupSettings settings;
+    private final FrameCodec frames;
     private final BackupProgress progress;
     private final PageChecker pages;
 
-    ParallelCopy(Repository repository, BackupId id, BackupSettings settings, BackupProgress progress,
-                 PageChecker pages) {
+    ParallelCopy(Repository repository, BackupId id, BackupSettings settings, FrameCodec frames,
+                 BackupProgress progress, PageChecker pages) {
         this.repository = repository;
         this.id = id;
         this.settings = settings;
+        this.frames = frames;
         this.progress = progress;
         this.pages = pages;
     }
@@ -48,7 +51,7 @@ final class ParallelCopy {
             return t;
         });
         ThreadLocal<FileCopier> copiers = ThreadLocal.withInitial(
-                () -> new FileCopier(settings.codec(), settings.compressLevel(), progress, pages));
+                () -> new FileCopier(frames, progress, pages));
         try {
             List<Future<List<FileEntry>>> futures = new ArrayList<>();
             for (CopyTask task : tasks) {

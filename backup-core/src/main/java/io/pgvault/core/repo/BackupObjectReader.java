@@ -6,6 +6,7 @@ import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.EntryKind;
 import io.pgvault.core.manifest.FileEntry;
+import io.pgvault.core.stream.FrameCodec;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,6 +57,8 @@ public final class BackupObjectReader {
         Chunk first = ordered.get(0).chunks().get(0);
         Chunk last = ordered.get(ordered.size() - 1).chunks().get(0);
         long end = last.offset() + last.length();
+        FrameCodec frames = repository.frames(manifest);
+        String objectKey = repository.layout().backupObject(manifest.id(), first.object());
         try (InputStream object = repository.openBackupObject(manifest.id(), first.object(), first.offset(),
                 end - first.offset())) {
             long position = first.offset();
@@ -67,7 +70,7 @@ public final class BackupObjectReader {
                 Chunk c = f.chunks().get(0);
                 new Bounded(object, c.offset() - position).drain();
                 Bounded frame = new Bounded(object, c.length());
-                try (InputStream content = manifest.codec().decompress(frame)) {
+                try (InputStream content = frames.reader(frame, f.path(), objectKey)) {
                     visitor.visit(f, content);
                 }
                 frame.drain();
