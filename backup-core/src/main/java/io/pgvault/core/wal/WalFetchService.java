@@ -46,6 +46,8 @@ public final class WalFetchService {
             throw new PgVaultException(ErrorCode.USAGE, e.getMessage() + "; wal-fetch takes the %f of restore_command");
         }
         try {
+            // a wrong key must fail before "not in archive", which would end recovery early
+            repository.masterKey();
             ArchivedWal archived = repository.findWal(wal).orElseThrow(() -> new PgVaultException(
                     ErrorCode.WAL_NOT_IN_ARCHIVE, "WAL file " + name + " is not in the archive"));
             download(archived, destination);
