@@ -147,6 +147,7 @@ public final class Repository implements RepositoryReader {
 
     @Override
     public List<BackupManifest> backups() {
+        masterKey(); // a wrong or missing key fails here even when there is no backup yet
         List<BackupManifest> manifests = new ArrayList<>();
         for (BackupId id : backupIds()) {
             manifests.add(backup(id));
