@@ -2,6 +2,7 @@ package io.pgvault.cli;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
+import io.pgvault.core.crypt.Passphrase;
 import io.pgvault.core.pg.PgConnectionSettings;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.storage.Storage;
@@ -19,6 +20,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * directory. Commands stay thin: parse, build settings here, call one service.
  */
 public final class CommandContext implements AutoCloseable {
+
+    /** Settings that come only from the environment or the config file, never from a flag. */
+    public static final java.util.Set<String> SECRET_SETTINGS = java.util.Set.of("passphrase", "new-passphrase");
 
     private final PgVaultCommand root;
     private final Map<String, String> environment;
@@ -54,10 +58,44 @@ public final class CommandContext implements AutoCloseable {
     }
 
     public Repository repository() {
+        Passphrase passphrase = passphrase();
         try {
-            return new Repository(storage(), root.globals.cluster);
+            return new Repository(storage(), root.globals.cluster, passphrase);
         } catch (IllegalArgumentException e) {
             throw new PgVaultException(ErrorCode.CONFIG, e.getMessage());
+        }
+    }
+
+    /**
+     * The encryption passphrase, or null: from --passphrase-file (PGVAULT_PASSPHRASE_FILE, config passphrase-file),
+     * else PGVAULT_PASSPHRASE or the config key passphrase. Never a flag with the value: process lists show flags.
+     */
+    public Passphrase passphrase() {
+        return passphrase("passphrase", root.globals.passphraseFile, "--passphrase-file");
+    }
+
+    /**
+     * A passphrase from a file option, else from a flagless secret setting ({@link #SECRET_SETTINGS}).
+     *
+     * @return null when neither is given
+     */
+    public Passphrase passphrase(String setting, Path file, String fileFlag) {
+        String value = root.defaults.lookup(setting);
+        if (file != null && value != null) {
+            throw new PgVaultException(ErrorCode.CONFIG, "the passphrase is given twice (" + fileFlag + " and "
+                    + root.defaults.sourceOf(setting) + "); keep one");
+        }
+        if (file != null) {
+            return Passphrase.readFile(file);
+        }
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Passphrase.of(value);
+        } catch (IllegalArgumentException e) {
+            throw new PgVaultException(ErrorCode.CONFIG, e.getMessage() + " (" + root.defaults.sourceOf(setting)
+                    + ")");
         }
     }
 
@@ -103,6 +141,10 @@ public final class CommandContext implements AutoCloseable {
         words.add(repoUrl());
         words.add("--cluster");
         words.add(root.globals.cluster);
+        if (root.globals.passphraseFile != null) {
+            words.add("--passphrase-file"); // a path, not the secret
+            words.add(root.globals.passphraseFile.toAbsolutePath().toString());
+        }
         for (StorageSetting s : Storages.allSettings()) {
             String v = root.storageSettings.get(s.name());
             if (v != null && !s.secret()) {

@@ -128,6 +128,8 @@ public final class Main {
             }
         }
         names.removeAll(Set.of("help", "version", "config"));
+        // secrets that are settings without a flag: a flag's value would show in process lists
+        names.addAll(CommandContext.SECRET_SETTINGS);
         return names;
     }
 

@@ -1,6 +1,16 @@
 package io.pgvault.core.crypt;
 
+import io.pgvault.core.ErrorCode;
+import io.pgvault.core.PgVaultException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.Objects;
 
 /** A passphrase held as characters; never printed ({@link #toString()} masks it). */
@@ -22,6 +32,29 @@ public final class Passphrase {
             throw new IllegalArgumentException("the encryption passphrase is empty");
         }
         return new Passphrase(trimmed.toCharArray());
+    }
+
+    /**
+     * Reads a passphrase file (its whole content, surrounding white space removed). Like ssh with private keys,
+     * refuses a file that group or others may read or write.
+     *
+     * @throws PgVaultException CONFIG naming the file and the fix
+     */
+    public static Passphrase readFile(Path file) {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+                throw new PgVaultException(ErrorCode.CONFIG, "passphrase file " + file + " is accessible by group or"
+                        + " others (" + PosixFilePermissions.toString(perms) + "); run chmod 600 " + file);
+            }
+            return of(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            throw new PgVaultException(ErrorCode.CONFIG, "passphrase file " + file + " does not exist");
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new PgVaultException(ErrorCode.CONFIG, "cannot read passphrase file " + file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new PgVaultException(ErrorCode.CONFIG, "passphrase file " + file + " is empty");
+        }
     }
 
     char[] chars() {

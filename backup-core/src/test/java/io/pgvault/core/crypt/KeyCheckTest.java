@@ -53,6 +53,19 @@ class KeyCheckTest {
     }
 
     @Test
+    void passphraseFileMustBePrivate(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("pass"), "from a file\n");
+        java.nio.file.Files.setPosixFilePermissions(file,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        assertThatThrownBy(() -> Passphrase.readFile(file))
+                .satisfies(e -> assertThat(((PgVaultException) e).code()).isEqualTo(ErrorCode.CONFIG))
+                .hasMessageContaining("chmod 600");
+        java.nio.file.Files.setPosixFilePermissions(file,
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(Passphrase.readFile(file).sameAs(Passphrase.of("from a file"))).isTrue();
+    }
+
+    @Test
     void passphrasesAreNeverPrinted() {
         assertThat(Passphrase.of("s3cret").toString()).doesNotContain("s3cret");
         assertThat(MasterKey.generate().toString()).isEqualTo("MasterKey[****]");
