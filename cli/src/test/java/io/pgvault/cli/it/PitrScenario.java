@@ -188,15 +188,20 @@ final class PitrScenario implements AutoCloseable {
 
     /** Restores to the target, starts the copy, and checks the ledger holds exactly rows 1..expected. */
     void restoreAndCheck(Target target, int n) throws Exception {
+        restoreAndCheck(target, n, repo.env());
+    }
+
+    /** The same with another environment for pgvault and the restored server (e.g. another passphrase). */
+    void restoreAndCheck(Target target, int n, Map<String, String> env) throws Exception {
         Path dir = work.resolve("restore-" + n);
-        List<String> args = new ArrayList<>(List.of("--pgdata", dir.toString(), "--jobs", "2", "restore",
+        List<String> args = new ArrayList<>(pgvault("--pgdata", dir.toString(), "--jobs", "2", "restore",
                 "--archive-mode", "off"));
         args.addAll(target.args());
-        ok(args.toArray(String[]::new));
+        launcher.ok(env, args.toArray(String[]::new));
         int port = PgTestCluster.freePort();
         Files.writeString(dir.resolve("postgresql.auto.conf"), "port = " + port + "\n", StandardOpenOption.APPEND);
-        PgTestCluster copy = binDir == null ? PgTestCluster.existing(dir, port, repo.env())
-                : PgTestCluster.existing(dir, port, repo.env(), binDir);
+        PgTestCluster copy = binDir == null ? PgTestCluster.existing(dir, port, env)
+                : PgTestCluster.existing(dir, port, env, binDir);
         copy.startServer();
         try {
             copy.awaitPromotion(Duration.ofMinutes(3));
