@@ -3,6 +3,7 @@ package io.pgvault.core.backup;
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
 import io.pgvault.core.Version;
+import io.pgvault.core.crypt.DataKey;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.manifest.TablespaceEntry;
@@ -37,9 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class BackupService {
 
     private static final Logger log = LoggerFactory.getLogger(BackupService.class);
-
-    /** What the manifest records of an encrypted backup's data frames. */
-    static final String ENCRYPTION = "aes-256-gcm-hkdf-sha256-streaming";
 
     private final Repository repository;
 
@@ -115,7 +113,7 @@ public final class BackupService {
                 repository.layout().cluster(), cluster.systemIdentifier(), session.versionNum(),
                 cluster.walSegmentSize(), label.startTimeline(), label.startLsn(), stop.stopLsn(),
                 startWal.fileName(), stopWal.fileName(), startTime, stopTime, stop.backupLabel(), spcmap,
-                settings.codec(), frames.level(), frames.encrypted() ? ENCRYPTION : null,
+                settings.codec(), frames.level(), frames.encrypted() ? DataKey.ALGORITHM : null,
                 tablespaces.stream().map(t -> new TablespaceEntry(t.oid(), t.name(), t.location())).toList(),
                 all, dataSize, repoSize, Version.VALUE, pages == null ? List.of() : pages.errors());
         for (var e : manifest.pageErrors()) {

@@ -103,7 +103,7 @@ class EncryptedRepositoryTest {
                 Long.toUnsignedString(SYSID), 150018, 1024 * 1024, TimelineId.of(1), Lsn.parse("0/2000028"),
                 Lsn.parse("0/2000138"), "000000010000000000000002", "000000010000000000000002",
                 Instant.parse("2026-11-20T10:15:00Z"), Instant.parse("2026-11-20T10:16:00Z"), LABEL, null,
-                Codec.ZSTD, 3, "aes-256-gcm-hkdf-sha256-streaming", List.of(), entries, 0, 0, "test");
+                Codec.ZSTD, 3, io.pgvault.core.crypt.DataKey.ALGORITHM, List.of(), entries, 0, 0, "test");
         repo.writeManifest(m, frames);
         return m;
     }
