@@ -190,8 +190,76 @@ class EncryptionIT {
         scenario.restoreAndCheck(scenario.endOfArchive(), 10, viaFile);
     }
 
+    /** archive_command = pgvault-wal-push with the agent's spool: the JVM-free path archives encrypted WAL. */
     @Test
     @Order(5)
+    void agentSpoolFastPathArchivesEncryptedWal() throws Exception {
+        Path passFile = work.resolve("new-passphrase"); // the current one, after the change above
+        Map<String, String> env = envWith(target.env(), "PGVAULT_PASSPHRASE_FILE", passFile.toString());
+        Path spool = Files.createDirectories(work.resolve("spool"));
+        Path state = Files.createDirectories(work.resolve("agent-state"));
+        PgTestCluster.chownToPostgres(spool);
+        PgTestCluster.chownToPostgres(state);
+        String archive = "archive_mode = on\narchive_command = '" + launcher.bin().resolveSibling("pgvault-wal-push")
+                + " --spool " + spool + " --wait 60 " + target.archiveArgs("spooled") + " %p'\n";
+        PgTestCluster server = PgTestCluster.start(work, "spooled", archive, env);
+        Process agent = null;
+        try {
+            List<String> common = new ArrayList<>(target.args("spooled"));
+            common.addAll(List.of("--pg-port", Integer.toString(server.port()), "--pgdata",
+                    server.pgdata().toString()));
+            List<String> init = new ArrayList<>(common);
+            init.add("init");
+            launcher.ok(env, init.toArray(String[]::new));
+            List<String> cmd = new ArrayList<>();
+            if (PgCtl.isRoot()) {
+                cmd.addAll(List.of("runuser", "-u", PgTestCluster.OS_USER, "--"));
+            }
+            cmd.add(launcher.bin().toString());
+            cmd.addAll(common);
+            cmd.addAll(List.of("agent", "--spool", spool.toString(), "--state-dir", state.toString()));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(work.resolve("agent.log").toFile());
+            pb.environment().putAll(env);
+            agent = pb.start();
+            server.execute("CREATE TABLE spooled (t text)");
+            for (int i = 0; i < 3; i++) {
+                server.execute("INSERT INTO spooled SELECT '" + MARKER + "' FROM generate_series(1, 1000)");
+                server.switchAndAwaitArchived(Duration.ofSeconds(180));
+            }
+            List<Path> oks;
+            try (Stream<Path> s = Files.list(spool)) {
+                oks = s.filter(p -> p.toString().endsWith(".ok")).toList();
+            }
+            assertThat(oks).as(Files.readString(work.resolve("agent.log"))).isNotEmpty();
+            String name = oks.get(0).getFileName().toString().replace(".ok", "");
+            Path fetched = work.resolve("spooled-fetched");
+            List<String> fetch = new ArrayList<>(target.args("spooled"));
+            fetch.addAll(List.of("wal-fetch", name, fetched.toString()));
+            launcher.ok(env, fetch.toArray(String[]::new));
+            assertThat(Files.size(fetched)).isEqualTo(16L * 1024 * 1024);
+            try (Stream<Path> s = Files.walk(repoDir.resolve("spooled/wal"))) {
+                for (Path f : s.filter(Files::isRegularFile).toList()) {
+                    assertThat(indexOf(Files.readAllBytes(f), MARKER.getBytes(StandardCharsets.UTF_8)))
+                            .as(f.toString()).isEqualTo(-1);
+                }
+            }
+        } finally {
+            if (agent != null) {
+                Path pid = spool.resolve("agent.pid"); // the agent itself, not runuser in front of it
+                if (Files.exists(pid)) {
+                    new PgCtl(Path.of("/"), null).run(List.of("kill", "-TERM", Files.readString(pid).strip()),
+                            Map.of(), Duration.ofSeconds(30));
+                }
+                agent.destroy();
+                agent.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            server.stopImmediately();
+        }
+    }
+
+    @Test
+    @Order(6)
     void s3BackupAndRestoreEncrypted() throws Exception {
         Path s3Work = PgTestCluster.workDirectory("pgvault-encryption-s3-");
         try (PitrScenario s3 = new PitrScenario(encrypted(RepoTarget.s3(),
