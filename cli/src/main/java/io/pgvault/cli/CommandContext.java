@@ -27,6 +27,7 @@ public final class CommandContext implements AutoCloseable {
     private final PgVaultCommand root;
     private final Map<String, String> environment;
     private Storage storage;
+    private Repository repository;
 
     private CommandContext(PgVaultCommand root, Map<String, String> environment) {
         this.root = root;
@@ -57,10 +58,15 @@ public final class CommandContext implements AutoCloseable {
         return storage;
     }
 
+    /** The repository, built once: its master key is then derived (slowly, by design) once per command. */
     public Repository repository() {
+        if (repository != null) {
+            return repository;
+        }
         Passphrase passphrase = passphrase();
         try {
-            return new Repository(storage(), root.globals.cluster, passphrase);
+            repository = new Repository(storage(), root.globals.cluster, passphrase);
+            return repository;
         } catch (IllegalArgumentException e) {
             throw new PgVaultException(ErrorCode.CONFIG, e.getMessage());
         }

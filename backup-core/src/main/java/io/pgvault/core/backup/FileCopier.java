@@ -2,8 +2,8 @@ package io.pgvault.core.backup;
 
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.FileEntry;
-import io.pgvault.core.stream.FrameCodec;
 import io.pgvault.core.stream.CountingOutputStream;
+import io.pgvault.core.stream.FrameCodec;
 import io.pgvault.core.stream.NonClosingOutputStream;
 import io.pgvault.core.stream.Sha256;
 import java.io.IOException;

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
-import java.util.Set;
 import java.util.Objects;
+import java.util.Set;
 
 /** A passphrase held as characters; never printed ({@link #toString()} masks it). */
 public final class Passphrase {

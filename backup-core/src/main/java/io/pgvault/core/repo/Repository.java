@@ -2,11 +2,11 @@ package io.pgvault.core.repo;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
-import io.pgvault.core.manifest.BackupManifest;
-import io.pgvault.core.pg.WalFileName;
 import io.pgvault.core.crypt.DataKey;
 import io.pgvault.core.crypt.MasterKey;
 import io.pgvault.core.crypt.Passphrase;
+import io.pgvault.core.manifest.BackupManifest;
+import io.pgvault.core.pg.WalFileName;
 import io.pgvault.core.stream.Codec;
 import io.pgvault.core.stream.FrameCodec;
 import io.pgvault.core.stream.NonClosingOutputStream;

@@ -2,14 +2,14 @@ package io.pgvault.core.wal;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
+import io.pgvault.core.crypt.DataKey;
+import io.pgvault.core.crypt.MasterKey;
 import io.pgvault.core.pg.WalFileName;
 import io.pgvault.core.pg.WalSegmentHeader;
 import io.pgvault.core.repo.ArchivedWal;
 import io.pgvault.core.repo.ClusterInfo;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.repo.WalObjectFormat;
-import io.pgvault.core.crypt.DataKey;
-import io.pgvault.core.crypt.MasterKey;
 import io.pgvault.core.stream.Codec;
 import io.pgvault.core.stream.ContentDigest;
 import io.pgvault.core.stream.FrameCodec;
