@@ -114,4 +114,20 @@ class WalObjectFormatTest {
                 .hasMessageContaining(KEY)
                 .hasMessageContaining(why);
     }
+
+    @Test
+    void encryptedHeaderCarriesItsWrappedKeyInA64ByteBlock() throws IOException {
+        byte[] wrapped = new byte[60];
+        Arrays.fill(wrapped, (byte) 7);
+        byte[] raw = WalObjectFormat.encode(new WalObjectFormat.Header(Codec.ZSTD, 0, 1, SHA, wrapped));
+        assertThat(raw).hasSize(WalObjectFormat.ENCRYPTED_HEADER_LENGTH);
+        assertThat(raw[9] & WalObjectFormat.ENCRYPTED).isEqualTo(WalObjectFormat.ENCRYPTED);
+        WalObjectFormat.Header h = WalObjectFormat.read(new ByteArrayInputStream(raw), KEY);
+        assertThat(h.encrypted()).isTrue();
+        assertThat(h.wrappedKey()).isEqualTo(wrapped);
+        assertThatThrownBy(() -> WalObjectFormat.read(new ByteArrayInputStream(Arrays.copyOf(raw, 100)), KEY))
+                .isInstanceOf(PgVaultException.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> WalObjectFormat.encode(new WalObjectFormat.Header(Codec.ZSTD,
+                WalObjectFormat.ENCRYPTED, 1, SHA))).isInstanceOf(IllegalArgumentException.class);
+    }
 }
