@@ -36,7 +36,9 @@ public enum ErrorCode {
     /** Managed recovery ended before the recovery target was reached (a WAL gap, a target that never came). */
     TARGET_NOT_REACHED(14),
     /** A standby replayed past the point where the newest timeline branched off: it must be rebuilt. */
-    STANDBY_DIVERGED(15);
+    STANDBY_DIVERGED(15),
+    /** The encryption passphrase is missing or wrong (or given for a repository that is not encrypted). */
+    KEY(16);
 
     private final int exitCode;
 

@@ -2,6 +2,7 @@ package io.pgvault.cli;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
+import io.pgvault.core.crypt.Passphrase;
 import io.pgvault.core.pg.PgConnectionSettings;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.storage.Storage;
@@ -20,9 +21,13 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 public final class CommandContext implements AutoCloseable {
 
+    /** Settings that come only from the environment or the config file, never from a flag. */
+    public static final java.util.Set<String> SECRET_SETTINGS = java.util.Set.of("passphrase", "new-passphrase");
+
     private final PgVaultCommand root;
     private final Map<String, String> environment;
     private Storage storage;
+    private Repository repository;
 
     private CommandContext(PgVaultCommand root, Map<String, String> environment) {
         this.root = root;
@@ -53,11 +58,50 @@ public final class CommandContext implements AutoCloseable {
         return storage;
     }
 
+    /** The repository, built once: its master key is then derived (slowly, by design) once per command. */
     public Repository repository() {
+        if (repository != null) {
+            return repository;
+        }
+        Passphrase passphrase = passphrase();
         try {
-            return new Repository(storage(), root.globals.cluster);
+            repository = new Repository(storage(), root.globals.cluster, passphrase);
+            return repository;
         } catch (IllegalArgumentException e) {
             throw new PgVaultException(ErrorCode.CONFIG, e.getMessage());
+        }
+    }
+
+    /**
+     * The encryption passphrase, or null: from --passphrase-file (PGVAULT_PASSPHRASE_FILE, config passphrase-file),
+     * else PGVAULT_PASSPHRASE or the config key passphrase. Never a flag with the value: process lists show flags.
+     */
+    public Passphrase passphrase() {
+        return passphrase("passphrase", root.globals.passphraseFile, "--passphrase-file");
+    }
+
+    /**
+     * A passphrase from a file option, else from a flagless secret setting ({@link #SECRET_SETTINGS}).
+     *
+     * @return null when neither is given
+     */
+    public Passphrase passphrase(String setting, Path file, String fileFlag) {
+        String value = root.defaults.lookup(setting);
+        if (file != null && value != null) {
+            throw new PgVaultException(ErrorCode.CONFIG, "the passphrase is given twice (" + fileFlag + " and "
+                    + root.defaults.sourceOf(setting) + "); keep one");
+        }
+        if (file != null) {
+            return Passphrase.readFile(file);
+        }
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Passphrase.of(value);
+        } catch (IllegalArgumentException e) {
+            throw new PgVaultException(ErrorCode.CONFIG, e.getMessage() + " (" + root.defaults.sourceOf(setting)
+                    + ")");
         }
     }
 
@@ -114,6 +158,10 @@ public final class CommandContext implements AutoCloseable {
         words.add(repoUrl());
         words.add("--cluster");
         words.add(root.globals.cluster);
+        if (root.globals.passphraseFile != null) {
+            words.add("--passphrase-file"); // a path, not the secret
+            words.add(root.globals.passphraseFile.toAbsolutePath().toString());
+        }
         for (StorageSetting s : Storages.allSettings()) {
             String v = root.storageSettings.get(s.name());
             if (v != null && !s.secret()) {

@@ -53,6 +53,11 @@ public class GlobalOptions {
             description = "Compression level, 0 for the codec's default (zstd 1-19, gzip 1-9).")
     public int compressLevel;
 
+    @Option(names = "--passphrase-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "File holding the encryption passphrase of an encrypted repository (mode 0600; the "
+                    + "passphrase itself may also come from PGVAULT_PASSPHRASE or the config key passphrase).")
+    Path passphraseFile;
+
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print machine-readable JSON.")
     boolean json;
 

@@ -35,6 +35,16 @@ public final class Main {
     public static int run(String[] args, Map<String, String> environment) {
         boolean debug = Arrays.asList(args).contains("--debug");
         configureLogging(debug);
+        for (String arg : args) {
+            // refused before parsing, so the value is never echoed back in a usage message (or a server log)
+            if (arg.matches("--(new-)?passphrase(=.*)?")) {
+                String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+                String setting = name.substring(2);
+                System.err.println("pgvault: there is no " + name + " flag (process lists would show the secret): use "
+                        + ConfigDefaults.envName(setting) + ", the config key " + setting + ", or " + name + "-file FILE");
+                return ErrorCode.USAGE.exitCode();
+            }
+        }
         try {
             ConfigDefaults defaults = ConfigDefaults.load(args, environment);
             PgVaultCommand root = new PgVaultCommand();
@@ -128,6 +138,8 @@ public final class Main {
             }
         }
         names.removeAll(Set.of("help", "version", "config"));
+        // secrets that are settings without a flag: a flag's value would show in process lists
+        names.addAll(CommandContext.SECRET_SETTINGS);
         return names;
     }
 

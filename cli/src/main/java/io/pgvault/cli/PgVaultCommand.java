@@ -8,14 +8,16 @@ import io.pgvault.cli.commands.InfoCommand;
 import io.pgvault.cli.commands.InitCommand;
 import io.pgvault.cli.commands.ListCommand;
 import io.pgvault.cli.commands.PinCommand;
+import io.pgvault.cli.commands.PassphraseCommand;
 import io.pgvault.cli.commands.RelateCommand;
 import io.pgvault.cli.commands.RestoreCommand;
-import io.pgvault.cli.commands.StandbyCommand;
 import io.pgvault.cli.commands.SetPasswordCommand;
+import io.pgvault.cli.commands.StandbyCommand;
 import io.pgvault.cli.commands.StatusCommand;
 import io.pgvault.cli.commands.WalFetchCommand;
 import io.pgvault.cli.commands.WalPrefetchCommand;
 import io.pgvault.cli.commands.VerifyCommand;
+import io.pgvault.cli.commands.WalFetchCommand;
 import io.pgvault.cli.commands.WalPushCommand;
 import io.pgvault.core.Version;
 import picocli.CommandLine.Command;
@@ -37,7 +39,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {InitCommand.class, BackupCommand.class, WalPushCommand.class, WalFetchCommand.class,
             WalPrefetchCommand.class, ListCommand.class, InfoCommand.class, RestoreCommand.class, StandbyCommand.class,
             VerifyCommand.class, ExpireCommand.class, PinCommand.class, PinCommand.Unpin.class, DemoCommand.class,
-            RelateCommand.class, SetPasswordCommand.class, AgentCommand.class, StatusCommand.class},
+            RelateCommand.class, SetPasswordCommand.class, AgentCommand.class, StatusCommand.class,
+            PassphraseCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0 success            1 wal-fetch: WAL file not in the archive",
@@ -46,6 +49,7 @@ import picocli.CommandLine.ScopeType;
             "  8 WAL conflict       9 damaged data             10 timeout",
             "  11 locked            12 wrong cluster           13 local I/O error      70 internal error",
             "  14 recovery ended before the target        15 standby must be rebuilt (standby --check)",
+            "  16 encryption passphrase missing or wrong",
             "",
             "Example: pgvault --repo file:///var/lib/pgvault --pgdata /var/lib/postgresql/15/main backup"})
 public class PgVaultCommand implements Runnable {

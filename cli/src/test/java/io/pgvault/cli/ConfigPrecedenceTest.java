@@ -130,6 +130,40 @@ class ConfigPrecedenceTest {
         assertThat(r.err()).contains("PGVAULT_COLOUR").contains("names no setting");
     }
 
+    // --- encryption passphrase --------------------------------------------------------------------------------
+
+    @Test
+    void passphraseIsASettingOfTheEnvironmentAndConfigFileButNeverAFlag() throws IOException {
+        assertNotInitialized(run("--config", config("repo: " + repo + "\npassphrase: from the file\n").toString(),
+                "info"), "main");
+        Result env = run(Map.of("PGVAULT_PASSPHRASE", "x", "PGVAULT_NEW_PASSPHRASE", "y"), "--repo", repo, "info");
+        assertNotInitialized(env, "main");
+        assertThat(env.err()).doesNotContain("names no setting");
+        Result flag = run("--repo", repo, "--passphrase", "visible in ps", "info");
+        assertThat(flag.code()).isEqualTo(2);
+        assertThat(flag.err()).doesNotContain("visible in ps");
+    }
+
+    @Test
+    void passphraseFileMustBePrivateAndNotGivenTwice() throws IOException {
+        Path file = Files.writeString(tmp.resolve("pass"), "secret words\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Result open = run("--repo", repo, "--passphrase-file", file.toString(), "info");
+        assertThat(open.code()).isEqualTo(3);
+        assertThat(open.err()).contains("chmod 600 " + file).doesNotContain("secret words");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertNotInitialized(run(Map.of("PGVAULT_PASSPHRASE_FILE", file.toString()), "--repo", repo, "info"), "main");
+        Result twice = run(Map.of("PGVAULT_PASSPHRASE", "other"), "--repo", repo, "--passphrase-file",
+                file.toString(), "info");
+        assertThat(twice.code()).isEqualTo(3);
+        assertThat(twice.err()).contains("given twice").contains("PGVAULT_PASSPHRASE");
+    }
+
+    @Test
+    void helpListsTheKeyExitCode() {
+        assertThat(run("--help").out()).contains("16 encryption passphrase missing or wrong");
+    }
+
     // --- refusals -----------------------------------------------------------------------------------------------
 
     @Test

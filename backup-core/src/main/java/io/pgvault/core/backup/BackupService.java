@@ -3,6 +3,7 @@ package io.pgvault.core.backup;
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
 import io.pgvault.core.Version;
+import io.pgvault.core.crypt.DataKey;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.manifest.TablespaceEntry;
@@ -18,6 +19,7 @@ import io.pgvault.core.repo.BackupType;
 import io.pgvault.core.repo.ClusterInfo;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.repo.RepositoryLock;
+import io.pgvault.core.stream.FrameCodec;
 import io.pgvault.storage.StorageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +84,9 @@ public final class BackupService {
         List<Tablespace> tablespaces = session.tablespaces();
         List<SourceEntry> entries = new DataDirectoryScanner(settings.pgdata(), session.majorVersion(), tablespaces)
                 .scan();
-        List<FileEntry> files = new ParallelCopy(repository, id, settings, progress, pages,
+        FrameCodec frames = repository.newBackupFrames(settings.codec(),
+                settings.codec().checkLevel(settings.compressLevel()));
+        List<FileEntry> files = new ParallelCopy(repository, id, settings, frames, progress, pages,
                 parent == null ? null : new IncrementalBase(parent)).run(entries);
         progress.phase("stopping backup");
         BackupStopResult stop = session.stopBackup();
@@ -112,7 +116,7 @@ public final class BackupService {
                 repository.layout().cluster(), cluster.systemIdentifier(), session.versionNum(),
                 cluster.walSegmentSize(), label.startTimeline(), label.startLsn(), stop.stopLsn(),
                 startWal.fileName(), stopWal.fileName(), startTime, stopTime, stop.backupLabel(), spcmap,
-                settings.codec(), settings.codec().checkLevel(settings.compressLevel()), null,
+                settings.codec(), frames.level(), frames.encrypted() ? DataKey.ALGORITHM : null,
                 tablespaces.stream().map(t -> new TablespaceEntry(t.oid(), t.name(), t.location())).toList(),
                 all, dataSize, repoSize, Version.VALUE, pages == null ? List.of() : pages.errors());
         for (var e : manifest.pageErrors()) {
@@ -120,7 +124,7 @@ public final class BackupService {
                     + " storage)", e.path(), e.blocks());
         }
         progress.phase("writing manifest");
-        repository.writeManifest(manifest);
+        repository.writeManifest(manifest, frames);
         log.info("backup {} complete: {} files, {} bytes, stop LSN {}", id, files.size(), dataSize, stop.stopLsn());
         return manifest;
     }

@@ -4,8 +4,8 @@ import io.pgvault.core.manifest.BlockRanges;
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.pg.PageChecksum;
-import io.pgvault.core.stream.Codec;
 import io.pgvault.core.stream.CountingOutputStream;
+import io.pgvault.core.stream.FrameCodec;
 import io.pgvault.core.stream.NonClosingOutputStream;
 import io.pgvault.core.stream.Sha256;
 import java.io.IOException;
@@ -19,15 +19,15 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * Streams one file into an open repository object as a single compressed frame, hashing the original bytes on the
+ * Streams one file into an open repository object as a single frame (compressed, and encrypted when the repository
+ * is), hashing the original bytes on the
  * way. Never holds more than one buffer of the file. One instance per worker thread.
  */
 final class FileCopier {
 
     private static final int BUFFER_SIZE = 256 * 1024;
 
-    private final Codec codec;
-    private final int level;
+    private final FrameCodec frames;
     private final BackupProgress progress;
     private final PageChecker pages;
     private final byte[] buffer = new byte[BUFFER_SIZE];
@@ -35,9 +35,8 @@ final class FileCopier {
     /**
      * @param pages validates page checksums of relation files, or null when the cluster has no data checksums
      */
-    FileCopier(Codec codec, int level, BackupProgress progress, PageChecker pages) {
-        this.codec = codec;
-        this.level = level;
+    FileCopier(FrameCodec frames, BackupProgress progress, PageChecker pages) {
+        this.frames = frames;
         this.progress = progress;
         this.pages = pages;
     }
@@ -60,7 +59,7 @@ final class FileCopier {
         long size = 0;
         long firstBlock = pages == null ? -1 : PageChecker.firstBlock(file.path());
         List<Long> badBlocks = new java.util.ArrayList<>();
-        try (in; OutputStream compressed = openFrame(object)) {
+        try (in; OutputStream compressed = openFrame(object, file.path())) {
             int n;
             // full buffers keep pages aligned with the buffer, so each page can be checked where it lies
             while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
@@ -123,7 +122,7 @@ final class FileCopier {
                         continue; // unchanged since the parent started: the parent's chunks hold it
                     }
                     if (frame == null) {
-                        frame = openFrame(object);
+                        frame = openFrame(object, file.path());
                     }
                     frame.write(buffer, off, len);
                     blocks.add(block);
@@ -169,8 +168,11 @@ final class FileCopier {
         return set;
     }
 
-    /** Starts one compressed frame in {@code object}; closing the result ends the frame, never the object. */
-    private OutputStream openFrame(CountingOutputStream object) throws IOException {
-        return codec.compress(new NonClosingOutputStream(object), level);
+    /**
+     * Starts one frame (compressed, and encrypted in an encrypted repository, bound to the file's path) in
+     * {@code object}; closing the result ends the frame, never the object.
+     */
+    private OutputStream openFrame(CountingOutputStream object, String path) throws IOException {
+        return frames.writer(new NonClosingOutputStream(object), path);
     }
 }

@@ -7,6 +7,7 @@ import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.repo.BackupId;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.stream.CountingOutputStream;
+import io.pgvault.core.stream.FrameCodec;
 import io.pgvault.storage.ObjectWriter;
 import io.pgvault.storage.StorageException;
 import io.pgvault.storage.WriteMode;
@@ -25,18 +26,21 @@ final class ParallelCopy {
     private final Repository repository;
     private final BackupId id;
     private final BackupSettings settings;
+    private final FrameCodec frames;
     private final BackupProgress progress;
     private final PageChecker pages;
     private final IncrementalBase base;
 
     /**
-     * @param base the parent to compare with (incremental and differential backups), or null for a full backup
+     * @param frames how frames are compressed (and encrypted)
+     * @param base   the parent to compare with (incremental and differential backups), or null for a full backup
      */
-    ParallelCopy(Repository repository, BackupId id, BackupSettings settings, BackupProgress progress,
-                 PageChecker pages, IncrementalBase base) {
+    ParallelCopy(Repository repository, BackupId id, BackupSettings settings, FrameCodec frames,
+                 BackupProgress progress, PageChecker pages, IncrementalBase base) {
         this.repository = repository;
         this.id = id;
         this.settings = settings;
+        this.frames = frames;
         this.progress = progress;
         this.pages = pages;
         this.base = base;
@@ -73,7 +77,7 @@ final class ParallelCopy {
             return t;
         });
         ThreadLocal<FileCopier> copiers = ThreadLocal.withInitial(
-                () -> new FileCopier(settings.codec(), settings.compressLevel(), progress, pages));
+                () -> new FileCopier(frames, progress, pages));
         try {
             List<Future<List<FileEntry>>> futures = new ArrayList<>();
             for (CopyTask task : tasks) {

@@ -2,10 +2,13 @@ package io.pgvault.core.relation;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
+import io.pgvault.core.crypt.DataKey;
+import io.pgvault.core.crypt.MasterKey;
 import io.pgvault.core.repo.Json;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.repo.RepositoryLayout;
 import io.pgvault.core.repo.RepositoryReader;
+import io.pgvault.core.repo.SealedObjectFormat;
 import io.pgvault.core.stream.NonClosingOutputStream;
 import io.pgvault.storage.ObjectInfo;
 import io.pgvault.storage.ObjectNotFoundException;
@@ -15,9 +18,11 @@ import io.pgvault.storage.StorageException;
 import io.pgvault.storage.WriteMode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -30,14 +35,29 @@ public final class RelationStore {
 
     private final Storage storage;
     private final RepositoryLayout layout;
+    private final Supplier<Optional<MasterKey>> masterKey;
 
+    /** A store of an unencrypted repository. */
     public RelationStore(Storage storage, RepositoryLayout layout) {
+        this(storage, layout, Optional::empty);
+    }
+
+    /**
+     * @param masterKey the repository's master key when it is encrypted: relations hold credentials, so each is
+     *                  then sealed with its own data key
+     */
+    public RelationStore(Storage storage, RepositoryLayout layout, Supplier<Optional<MasterKey>> masterKey) {
         this.storage = storage;
         this.layout = layout;
+        this.masterKey = masterKey;
     }
 
     public static RelationStore of(RepositoryReader repository) {
-        return new RelationStore(repository.storage(), repository.layout());
+        return new RelationStore(repository.storage(), repository.layout(), repository::masterKey);
+    }
+
+    private static String context(String app) {
+        return "relation " + app;
     }
 
     public String cluster() {
@@ -72,7 +92,10 @@ public final class RelationStore {
 
     public Optional<Relation> find(AppName app) {
         String key = layout.relation(app.value());
-        try (InputStream in = storage.read(key)) {
+        try (InputStream raw = storage.read(key)) {
+            Optional<MasterKey> master = masterKey.get();
+            InputStream in = master.isEmpty() ? raw
+                    : SealedObjectFormat.open(raw, master.get(), context(app.value()), key).content();
             Relation r = Json.mapper().readValue(in, Relation.class);
             if (!r.app().equals(app.value())) {
                 throw new PgVaultException(ErrorCode.DAMAGED, key + " holds relation '" + r.app() + "', not '" + app
@@ -101,8 +124,15 @@ public final class RelationStore {
 
     /** Writes (or replaces) a relation. */
     public void save(Relation relation) {
+        Optional<MasterKey> master = masterKey.get();
         try (ObjectWriter w = storage.write(layout.relation(relation.app()), WriteMode.OVERWRITE)) {
-            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(new NonClosingOutputStream(w), relation);
+            OutputStream target = new NonClosingOutputStream(w);
+            if (master.isPresent()) {
+                target = SealedObjectFormat.write(target, master.get(), DataKey.generate(), context(relation.app()));
+            }
+            try (OutputStream out = target) {
+                Json.mapper().writerWithDefaultPrettyPrinter().writeValue(new NonClosingOutputStream(out), relation);
+            }
             w.commit();
         } catch (StorageException e) {
             throw Repository.translate(e);

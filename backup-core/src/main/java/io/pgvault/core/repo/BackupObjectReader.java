@@ -6,6 +6,7 @@ import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.EntryKind;
 import io.pgvault.core.manifest.FileEntry;
+import io.pgvault.core.stream.FrameCodec;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,6 +32,8 @@ public final class BackupObjectReader {
 
     private final RepositoryReader repository;
     private final BackupManifest manifest;
+    /** Frame codecs of the backups of the chain, each data key unwrapped once. */
+    private final java.util.Map<BackupId, FrameCodec> frames = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<BackupId, BackupManifest> chain;
 
     /** A reader of a full backup, or of any backup whose chain is given by {@link #BackupObjectReader(RepositoryReader, BackupChain)}. */
@@ -80,6 +83,7 @@ public final class BackupObjectReader {
         Chunk last = ordered.get(ordered.size() - 1).chunks().get(0);
         long end = last.offset() + last.length();
         BackupManifest owner = owner(first);
+        String objectKey = repository.layout().backupObject(owner.id(), first.object());
         try (InputStream object = repository.openBackupObject(owner.id(), first.object(), first.offset(),
                 end - first.offset())) {
             long position = first.offset();
@@ -91,7 +95,7 @@ public final class BackupObjectReader {
                 Chunk c = f.chunks().get(0);
                 new Bounded(object, c.offset() - position).drain();
                 Bounded frame = new Bounded(object, c.length());
-                try (InputStream content = decompress(owner, frame)) {
+                try (InputStream content = decode(owner, frame, f.path(), objectKey)) {
                     visitor.visit(f, content);
                 }
                 frame.drain();
@@ -105,19 +109,23 @@ public final class BackupObjectReader {
      * Frames are opened lazily; closing the stream closes them.
      */
     public InputStream openComposed(FileEntry file) {
-        return new ComposedFile(file, this::openFrame);
+        return new ComposedFile(file, chunk -> openFrame(chunk, file.path()));
     }
 
-    /** One chunk's frame, decompressed: the only place besides {@link #read} where backup frames are opened. */
-    private InputStream openFrame(Chunk chunk) throws IOException {
+    /** One chunk's frame, decoded: the only place besides {@link #read} where backup frames are opened. */
+    private InputStream openFrame(Chunk chunk, String path) throws IOException {
         BackupManifest owner = owner(chunk);
-        return decompress(owner, repository.openBackupObject(owner.id(), chunk.object(), chunk.offset(),
-                chunk.length()));
+        return decode(owner, repository.openBackupObject(owner.id(), chunk.object(), chunk.offset(),
+                chunk.length()), path, repository.layout().backupObject(owner.id(), chunk.object()));
     }
 
-    /** Undoes what the backup that wrote a frame applied to it. */
-    private static InputStream decompress(BackupManifest owner, InputStream frame) throws IOException {
-        return owner.codec().decompress(frame);
+    /**
+     * Undoes what the backup that wrote a frame applied to it: decryption (bound to the file's path) in an
+     * encrypted repository, then decompression.
+     */
+    private InputStream decode(BackupManifest owner, InputStream frame, String path, String objectKey)
+            throws IOException {
+        return frames.computeIfAbsent(owner.id(), id -> repository.frames(owner)).reader(frame, path, objectKey);
     }
 
     private BackupManifest owner(Chunk chunk) {

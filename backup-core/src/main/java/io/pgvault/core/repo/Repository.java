@@ -2,9 +2,14 @@ package io.pgvault.core.repo;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
+import io.pgvault.core.crypt.DataKey;
+import io.pgvault.core.crypt.MasterKey;
+import io.pgvault.core.crypt.Passphrase;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.pg.WalFileName;
 import io.pgvault.core.stream.Codec;
+import io.pgvault.core.stream.FrameCodec;
+import io.pgvault.core.stream.NonClosingOutputStream;
 import io.pgvault.storage.ObjectInfo;
 import io.pgvault.storage.ObjectNotFoundException;
 import io.pgvault.storage.ObjectWriter;
@@ -13,22 +18,76 @@ import io.pgvault.storage.StorageException;
 import io.pgvault.storage.WriteMode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** One cluster in a repository: its binding, backups and archived WAL, over any {@link Storage}. */
 public final class Repository implements RepositoryReader {
 
+    /** What the encrypted content of manifests is bound to. */
+    static String manifestContext(BackupId id) {
+        return "manifest " + id;
+    }
+
     private final Storage storage;
     private final RepositoryLayout layout;
+    private final Passphrase passphrase;
+    private final Map<BackupId, DataKey> backupKeys = new ConcurrentHashMap<>();
+    private Optional<MasterKey> masterKey;
 
+    /** A repository opened without a passphrase: only usable when the cluster is not encrypted. */
     public Repository(Storage storage, String cluster) {
+        this(storage, cluster, null);
+    }
+
+    /**
+     * @param passphrase the encryption passphrase, or null; checked against the cluster's key check at first use
+     */
+    public Repository(Storage storage, String cluster, Passphrase passphrase) {
         this.storage = storage;
         this.layout = new RepositoryLayout(cluster);
+        this.passphrase = passphrase;
+    }
+
+    /** The passphrase this repository was opened with, or null. */
+    public Passphrase passphrase() {
+        return passphrase;
+    }
+
+    @Override
+    public synchronized Optional<MasterKey> masterKey() {
+        if (masterKey == null) {
+            Optional<ClusterInfo> info = clusterInfo();
+            if (info.isEmpty() && passphrase == null) {
+                return Optional.empty(); // nothing is bound yet, so nothing is encrypted; init will bind it
+            }
+            masterKey = unlock(info.orElseGet(this::requireClusterInfo));
+        }
+        return masterKey;
+    }
+
+    private Optional<MasterKey> unlock(ClusterInfo info) {
+        String cluster = "cluster '" + layout.cluster() + "'";
+        if (!info.encrypted()) {
+            if (passphrase != null) {
+                throw new PgVaultException(ErrorCode.KEY, cluster + " is not encrypted but a passphrase was given;"
+                        + " unset PGVAULT_PASSPHRASE, PGVAULT_PASSPHRASE_FILE and the config keys passphrase and"
+                        + " passphrase-file (encryption is chosen at init)");
+            }
+            return Optional.empty();
+        }
+        if (passphrase == null) {
+            throw new PgVaultException(ErrorCode.KEY, cluster + " is encrypted and no passphrase was given: set"
+                    + " PGVAULT_PASSPHRASE, the config key passphrase, or --passphrase-file FILE");
+        }
+        return Optional.of(info.keyCheck().open(passphrase, cluster));
     }
 
     @Override
@@ -76,8 +135,19 @@ public final class Repository implements RepositoryReader {
         }
     }
 
+    /** Writes (replaces) a cluster binding at {@code key}; visible only once complete, as every object write. */
+    void writeClusterInfo(String key, ClusterInfo info) {
+        try (ObjectWriter w = storage.write(key, WriteMode.OVERWRITE)) {
+            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(new NonClosingOutputStream(w), info);
+            w.commit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public List<BackupManifest> backups() {
+        masterKey(); // a wrong or missing key fails here even when there is no backup yet
         List<BackupManifest> manifests = new ArrayList<>();
         for (BackupId id : backupIds()) {
             manifests.add(backup(id));
@@ -111,7 +181,14 @@ public final class Repository implements RepositoryReader {
     public BackupManifest backup(BackupId id) {
         String key = layout.manifest(id);
         try (InputStream in = storage.read(key)) {
-            return BackupManifest.read(in, key);
+            Optional<MasterKey> master = masterKey();
+            if (master.isEmpty()) {
+                return BackupManifest.read(in, key);
+            }
+            SealedObjectFormat.Opened opened = SealedObjectFormat.open(in, master.get(), manifestContext(id), key);
+            BackupManifest manifest = BackupManifest.read(opened.content(), key);
+            backupKeys.put(id, opened.key());
+            return manifest;
         } catch (ObjectNotFoundException e) {
             throw new PgVaultException(ErrorCode.NOT_FOUND, "backup " + id + " does not exist in cluster '"
                     + layout.cluster() + "'; pgvault list shows the backups");
@@ -120,10 +197,50 @@ public final class Repository implements RepositoryReader {
         }
     }
 
-    /** Writes a backup's manifest; the backup exists from the moment this returns. */
+    /**
+     * How the data frames of a new backup are written: with a fresh random data key when the repository is
+     * encrypted. Pass the same {@link FrameCodec} to {@link #writeManifest}, which stores its key.
+     */
+    public FrameCodec newBackupFrames(Codec codec, int level) {
+        return new FrameCodec(codec, level, masterKey().isPresent() ? DataKey.generate() : null);
+    }
+
+    @Override
+    public FrameCodec frames(BackupManifest manifest) {
+        if (masterKey().isEmpty()) {
+            return FrameCodec.plain(manifest.codec(), manifest.compressLevel());
+        }
+        DataKey key = backupKeys.get(manifest.id());
+        if (key == null) {
+            backup(manifest.id());
+            key = backupKeys.get(manifest.id());
+        }
+        return new FrameCodec(manifest.codec(), manifest.compressLevel(), key);
+    }
+
+    /** Writes the manifest of a backup of an unencrypted repository. */
     public void writeManifest(BackupManifest manifest) {
+        writeManifest(manifest, FrameCodec.plain(manifest.codec(), manifest.compressLevel()));
+    }
+
+    /**
+     * Writes a backup's manifest, sealed with the backup's data key when the repository is encrypted; the backup
+     * exists from the moment this returns.
+     */
+    public void writeManifest(BackupManifest manifest, FrameCodec frames) {
+        Optional<MasterKey> master = masterKey();
+        if (master.isPresent() != frames.encrypted()) {
+            throw new IllegalArgumentException("the frames of backup " + manifest.id() + " do not match the"
+                    + " repository's encryption");
+        }
         try (ObjectWriter w = storage.write(layout.manifest(manifest.id()), WriteMode.CREATE_NEW)) {
-            manifest.write(new io.pgvault.core.stream.NonClosingOutputStream(w));
+            OutputStream target = new NonClosingOutputStream(w);
+            if (master.isPresent()) {
+                target = SealedObjectFormat.write(target, master.get(), frames.key(), manifestContext(manifest.id()));
+            }
+            try (OutputStream out = target) {
+                manifest.write(new NonClosingOutputStream(out));
+            }
             w.commit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -32,6 +32,11 @@ public record RepositoryLayout(String cluster) {
         return cluster + "/cluster.json";
     }
 
+    /** The binding as it was before a passphrase change, kept only until the new one is proven readable. */
+    public String previousClusterInfo() {
+        return cluster + "/cluster.json.previous";
+    }
+
     public String backupsPrefix() {
         return cluster + "/backups/";
     }

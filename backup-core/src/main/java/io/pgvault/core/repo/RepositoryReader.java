@@ -1,7 +1,9 @@
 package io.pgvault.core.repo;
 
+import io.pgvault.core.crypt.MasterKey;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.pg.WalFileName;
+import io.pgvault.core.stream.FrameCodec;
 import io.pgvault.storage.Storage;
 import java.io.InputStream;
 import java.util.List;
@@ -46,6 +48,17 @@ public interface RepositoryReader {
 
     /** Opens a byte range of an object inside a backup's prefix. */
     InputStream openBackupObject(BackupId id, String object, long offset, long length);
+
+    /**
+     * The repository's master key: empty when the cluster is not encrypted. Unlocks it at the first call.
+     *
+     * @throws io.pgvault.core.PgVaultException KEY when the passphrase is missing, wrong, or given for a cluster
+     *                                          that is not encrypted
+     */
+    Optional<MasterKey> masterKey();
+
+    /** How the data frames of a backup are read (its codec, and its data key when encrypted). */
+    FrameCodec frames(BackupManifest manifest);
 
     /** The underlying storage, read-only by convention; for streaming WAL objects. */
     Storage storage();

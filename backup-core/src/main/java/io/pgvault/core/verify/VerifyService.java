@@ -14,6 +14,7 @@ import io.pgvault.core.repo.BackupObjectReader;
 import io.pgvault.core.repo.ClusterInfo;
 import io.pgvault.core.repo.RepositoryReader;
 import io.pgvault.core.repo.WalObjectFormat;
+import io.pgvault.core.stream.ContentDigest;
 import io.pgvault.core.stream.Sha256;
 import io.pgvault.storage.StorageException;
 import java.io.IOException;
@@ -145,7 +146,7 @@ public final class VerifyService {
     private void checkContent(FileEntry file, InputStream content, String object, List<Problem> found)
             throws IOException {
         MessageDigest digest = Sha256.newDigest();
-        long size = drain(content, digest);
+        long size = drain(content, digest::update);
         files.incrementAndGet();
         bytes.addAndGet(size);
         if (size != file.size()) {
@@ -168,11 +169,13 @@ public final class VerifyService {
 
     private List<Problem> checkWal(ArchivedWal w) {
         try (InputStream raw = repository.storage().read(w.key())) {
-            WalObjectFormat.Header header = WalObjectFormat.read(raw, w.key());
-            MessageDigest digest = Sha256.newDigest();
+            var master = repository.masterKey();
+            WalObjectFormat.Body body = WalObjectFormat.open(raw, w.key(), w.name(), master);
+            WalObjectFormat.Header header = body.header();
+            ContentDigest digest = WalObjectFormat.digest(master);
             long size;
-            try (InputStream in = header.codec().decompress(raw)) {
-                size = drain(in, digest);
+            try (InputStream in = body.content()) {
+                size = drain(in, digest::update);
             }
             walFiles.incrementAndGet();
             if (!header.sameContentAs(size, digest.digest())) {
@@ -190,7 +193,12 @@ public final class VerifyService {
         }
     }
 
-    private static long drain(InputStream in, MessageDigest digest) throws IOException {
+    /** Receives the bytes read, for a {@link MessageDigest} or a {@link ContentDigest}. */
+    private interface Sink {
+        void update(byte[] b, int off, int len);
+    }
+
+    private static long drain(InputStream in, Sink digest) throws IOException {
         byte[] buffer = new byte[BUFFER];
         long size = 0;
         int n;

@@ -7,7 +7,7 @@ import io.pgvault.core.repo.ArchivedWal;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.repo.RepositoryReader;
 import io.pgvault.core.repo.WalObjectFormat;
-import io.pgvault.core.stream.Sha256;
+import io.pgvault.core.stream.ContentDigest;
 import io.pgvault.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 
 /**
  * Restores one archived WAL file (restore_command): downloads it to a temporary file beside the destination, checks
@@ -47,6 +46,8 @@ public final class WalFetchService {
             throw new PgVaultException(ErrorCode.USAGE, e.getMessage() + "; wal-fetch takes the %f of restore_command");
         }
         try {
+            // a wrong key must fail before "not in archive", which would end recovery early
+            repository.masterKey();
             var whole = repository.findWal(wal);
             if (whole.isPresent()) {
                 download(whole.get(), destination, 0);
@@ -74,13 +75,15 @@ public final class WalFetchService {
     private void download(ArchivedWal archived, Path destination, long padTo) throws IOException {
         Path dest = destination.toAbsolutePath();
         Path temp = dest.resolveSibling(dest.getFileName() + ".pgvault-tmp");
-        MessageDigest digest = Sha256.newDigest();
+        var master = repository.masterKey();
+        ContentDigest digest = WalObjectFormat.digest(master);
         long size = 0;
         WalObjectFormat.Header header;
         boolean intact;
         try (InputStream raw = repository.storage().read(archived.key())) {
-            header = WalObjectFormat.read(raw, archived.key());
-            try (InputStream in = header.codec().decompress(raw);
+            WalObjectFormat.Body body = WalObjectFormat.open(raw, archived.key(), archived.name(), master);
+            header = body.header();
+            try (InputStream in = body.content();
                  FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE,
                          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 OutputStream out = Channels.newOutputStream(channel);

@@ -2,6 +2,8 @@ package io.pgvault.core.wal;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
+import io.pgvault.core.crypt.DataKey;
+import io.pgvault.core.crypt.MasterKey;
 import io.pgvault.core.pg.WalFileName;
 import io.pgvault.core.pg.WalSegmentHeader;
 import io.pgvault.core.repo.ArchivedWal;
@@ -9,8 +11,9 @@ import io.pgvault.core.repo.ClusterInfo;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.repo.WalObjectFormat;
 import io.pgvault.core.stream.Codec;
+import io.pgvault.core.stream.ContentDigest;
+import io.pgvault.core.stream.FrameCodec;
 import io.pgvault.core.stream.NonClosingOutputStream;
-import io.pgvault.core.stream.Sha256;
 import io.pgvault.storage.ObjectExistsException;
 import io.pgvault.storage.ObjectWriter;
 import io.pgvault.storage.StorageException;
@@ -21,9 +24,9 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,18 +59,20 @@ public final class WalPushService {
         }
         try {
             ClusterInfo cluster = repository.requireClusterInfo();
-            byte[] digest = checkAndHash(file, name, cluster);
+            Optional<MasterKey> master = repository.masterKey();
+            byte[] digest = checkAndHash(file, name, cluster, master);
             long size = Files.size(file);
             var existing = repository.findWal(name);
             if (existing.isPresent()) {
-                return compareWithArchived(existing.get(), name, size, digest);
+                return compareWithArchived(existing.get(), name, size, digest, master);
             }
             try {
-                store(file, name, size, digest, WriteMode.CREATE_NEW);
+                store(file, name, size, digest, master, WriteMode.CREATE_NEW);
                 log.info("archived {}", name);
                 return WalPushResult.ARCHIVED;
             } catch (ObjectExistsException race) {
-                return compareWithArchived(repository.findWal(name).orElseThrow(() -> race), name, size, digest);
+                return compareWithArchived(repository.findWal(name).orElseThrow(() -> race), name, size, digest,
+                        master);
             }
         } catch (NoSuchFileException e) {
             throw new PgVaultException(ErrorCode.LOCAL_IO, "WAL file " + file + " does not exist "
@@ -91,8 +96,9 @@ public final class WalPushService {
         }
         try {
             ClusterInfo cluster = repository.requireClusterInfo();
-            byte[] digest = checkAndHash(file, name, cluster);
-            store(file, name, Files.size(file), digest, WriteMode.OVERWRITE);
+            Optional<MasterKey> master = repository.masterKey();
+            byte[] digest = checkAndHash(file, name, cluster, master);
+            store(file, name, Files.size(file), digest, master, WriteMode.OVERWRITE);
             log.debug("uploaded {}", name);
         } catch (IOException e) {
             throw new PgVaultException(ErrorCode.LOCAL_IO, "cannot read WAL file " + file + ": " + e.getMessage(), e);
@@ -115,9 +121,10 @@ public final class WalPushService {
         }
     }
 
-    /** Refuses WAL of another cluster or segment size, and hashes the file. */
-    private byte[] checkAndHash(Path file, WalFileName name, ClusterInfo cluster) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
+    /** Refuses WAL of another cluster or segment size, and digests the file as its header will record it. */
+    private byte[] checkAndHash(Path file, WalFileName name, ClusterInfo cluster, Optional<MasterKey> master)
+            throws IOException {
+        ContentDigest digest = WalObjectFormat.digest(master);
         byte[] buffer = new byte[BUFFER];
         long size = 0;
         byte[] first = null;
@@ -148,10 +155,11 @@ public final class WalPushService {
         return digest.digest();
     }
 
-    private WalPushResult compareWithArchived(ArchivedWal archived, WalFileName name, long size, byte[] digest)
-            throws IOException {
+    private WalPushResult compareWithArchived(ArchivedWal archived, WalFileName name, long size, byte[] digest,
+                                              Optional<MasterKey> master) throws IOException {
         WalObjectFormat.Header header;
-        try (InputStream in = repository.storage().read(archived.key(), 0, WalObjectFormat.HEADER_LENGTH)) {
+        try (InputStream in = repository.storage().read(archived.key(), 0,
+                WalObjectFormat.headerLength(master.isPresent()))) {
             header = WalObjectFormat.read(in, archived.key());
         }
         if (header.sameContentAs(size, digest)) {
@@ -163,13 +171,18 @@ public final class WalPushService {
                 + " cluster '" + repository.layout().cluster() + "'?");
     }
 
-    private void store(Path file, WalFileName name, long size, byte[] digest, WriteMode mode) throws IOException {
+    private void store(Path file, WalFileName name, long size, byte[] digest, Optional<MasterKey> master,
+                       WriteMode mode) throws IOException {
         String key = repository.layout().walObject(name, codec);
-        MessageDigest again = Sha256.newDigest();
+        ContentDigest again = WalObjectFormat.digest(master);
+        // each WAL object has its own data key, stored wrapped in its header
+        DataKey dataKey = master.isPresent() ? DataKey.generate() : null;
+        byte[] wrapped = master.map(m -> m.wrap(dataKey, WalObjectFormat.context(name))).orElse(null);
+        FrameCodec frames = new FrameCodec(codec, level, dataKey);
         try (ObjectWriter writer = repository.storage().write(key, mode)) {
-            writer.write(WalObjectFormat.encode(new WalObjectFormat.Header(codec, 0, size, digest)));
+            writer.write(WalObjectFormat.encode(new WalObjectFormat.Header(codec, 0, size, digest, wrapped)));
             try (InputStream in = Files.newInputStream(file);
-                 OutputStream out = codec.compress(new NonClosingOutputStream(writer), level)) {
+                 OutputStream out = frames.writer(new NonClosingOutputStream(writer), WalObjectFormat.context(name))) {
                 byte[] buffer = new byte[BUFFER];
                 int n;
                 while ((n = in.read(buffer)) > 0) {

@@ -36,12 +36,12 @@ class WalObjectFormatTest {
 
     @Test
     void layoutIsFixed() {
-        byte[] raw = WalObjectFormat.encode(new WalObjectFormat.Header(Codec.GZIP, 5, 0x0102030405060708L, SHA));
+        byte[] raw = WalObjectFormat.encode(new WalObjectFormat.Header(Codec.GZIP, 6, 0x0102030405060708L, SHA));
         assertThat(new String(raw, 0, 6, StandardCharsets.ISO_8859_1)).isEqualTo("PGVWAL");
         assertThat(raw[6]).isZero();
         assertThat(raw[7]).isEqualTo((byte) 1);
         assertThat(raw[8]).isEqualTo((byte) Codec.GZIP.id());
-        assertThat(raw[9]).isEqualTo((byte) 5);
+        assertThat(raw[9]).isEqualTo((byte) 6);
         assertThat(Arrays.copyOfRange(raw, 10, 16)).containsOnly(0);
         assertThat(raw[16]).isEqualTo((byte) 0x01);   // size is big-endian
         assertThat(raw[23]).isEqualTo((byte) 0x08);
@@ -51,7 +51,8 @@ class WalObjectFormatTest {
 
     @Test
     void allFlagBitsRoundTrip() throws IOException {
-        for (int flags : new int[] {0, 1, 0x7F, 0x80, 0xFF}) {
+        // bit 0 is ENCRYPTED, which needs a key block: see the encryption tests
+        for (int flags : new int[] {0, 2, 0x7E, 0x80, 0xFE}) {
             byte[] raw = WalObjectFormat.encode(new WalObjectFormat.Header(Codec.ZSTD, flags, 1, SHA));
             assertThat(WalObjectFormat.read(new ByteArrayInputStream(raw), KEY).flags()).isEqualTo(flags);
         }
@@ -112,5 +113,21 @@ class WalObjectFormatTest {
                 .isInstanceOfSatisfying(PgVaultException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DAMAGED))
                 .hasMessageContaining(KEY)
                 .hasMessageContaining(why);
+    }
+
+    @Test
+    void encryptedHeaderCarriesItsWrappedKeyInA64ByteBlock() throws IOException {
+        byte[] wrapped = new byte[60];
+        Arrays.fill(wrapped, (byte) 7);
+        byte[] raw = WalObjectFormat.encode(new WalObjectFormat.Header(Codec.ZSTD, 0, 1, SHA, wrapped));
+        assertThat(raw).hasSize(WalObjectFormat.ENCRYPTED_HEADER_LENGTH);
+        assertThat(raw[9] & WalObjectFormat.ENCRYPTED).isEqualTo(WalObjectFormat.ENCRYPTED);
+        WalObjectFormat.Header h = WalObjectFormat.read(new ByteArrayInputStream(raw), KEY);
+        assertThat(h.encrypted()).isTrue();
+        assertThat(h.wrappedKey()).isEqualTo(wrapped);
+        assertThatThrownBy(() -> WalObjectFormat.read(new ByteArrayInputStream(Arrays.copyOf(raw, 100)), KEY))
+                .isInstanceOf(PgVaultException.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> WalObjectFormat.encode(new WalObjectFormat.Header(Codec.ZSTD,
+                WalObjectFormat.ENCRYPTED, 1, SHA))).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -25,7 +25,7 @@ public class InfoCommand implements Callable<Integer> {
 
     /** The JSON form of info. */
     record InfoJson(ClusterInfo cluster, List<BackupSummary> backups, List<WalRange> wal, List<String> histories,
-                    List<TimelineTree.Node> timelines, RecoverableWindow recoverableWindow) {
+                    List<TimelineTree.Node> timelines, RecoverableWindow recoverableWindow, boolean encrypted) {
     }
 
     @Override
@@ -35,13 +35,15 @@ public class InfoCommand implements Callable<Integer> {
             RepositorySummary s = new InfoService(repo).summarize();
             var pins = repo.pins();
             if (ctx.json()) {
-                Output.printJson(new InfoJson(s.cluster(), s.backups().stream().map(b -> BackupSummary.of(b, pins)).toList(),
-                        s.walRanges(), s.histories(), s.timelines().nodes(), s.window().orElse(null)));
+                Output.printJson(new InfoJson(s.cluster(), s.backups().stream().map(b -> BackupSummary.of(b, pins))
+                        .toList(), s.walRanges(), s.histories(), s.timelines().nodes(), s.window().orElse(null),
+                        s.cluster().encrypted()));
                 return 0;
             }
             ClusterInfo c = s.cluster();
-            System.out.printf("cluster %s  system %s  PostgreSQL %d  WAL segment %s%n%n", c.cluster(),
-                    c.systemIdentifier(), c.pgVersionNum(), Output.bytes(c.walSegmentSize()));
+            System.out.printf("cluster %s  system %s  PostgreSQL %d  WAL segment %s  encryption %s%n%n", c.cluster(),
+                    c.systemIdentifier(), c.pgVersionNum(), Output.bytes(c.walSegmentSize()),
+                    c.encrypted() ? "on" : "off");
             ListCommand.printTable(s.backups(), pins);
             System.out.println();
             if (s.walRanges().isEmpty()) {

@@ -225,7 +225,16 @@ final class PitrScenario implements AutoCloseable {
 
     /** Restores to the target, starts the copy, and checks the ledger holds exactly rows 1..expected. */
     String restoreAndCheck(Target target, int n) throws Exception {
-        return restoreAndCheck(target, n, false);
+        return restoreAndCheck(target, n, false, repo.env());
+    }
+
+    /** The same with another environment for pgvault and the restored server (e.g. another passphrase). */
+    String restoreAndCheck(Target target, int n, Map<String, String> env) throws Exception {
+        return restoreAndCheck(target, n, false, env);
+    }
+
+    String restoreAndCheck(Target target, int n, boolean delta) throws Exception {
+        return restoreAndCheck(target, n, delta, repo.env());
     }
 
     /**
@@ -234,25 +243,25 @@ final class PitrScenario implements AutoCloseable {
      *
      * @return the output of the (last) restore
      */
-    String restoreAndCheck(Target target, int n, boolean delta) throws Exception {
+    String restoreAndCheck(Target target, int n, boolean delta, Map<String, String> env) throws Exception {
         Path dir = work.resolve("restore-" + n);
         if (delta) {
-            String oldest = launcher.ok(repo.env(), pgvault("list").toArray(String[]::new)).lines()
+            String oldest = launcher.ok(env, pgvault("list").toArray(String[]::new)).lines()
                     .filter(l -> l.matches("\\d{8}T\\d{6}F.*")).findFirst().orElseThrow().substring(0, 16);
-            ok("--pgdata", dir.toString(), "--jobs", "2", "restore", "--archive-mode", "off", "--backup", oldest,
-                    "--target", "immediate");
+            launcher.ok(env, pgvault("--pgdata", dir.toString(), "--jobs", "2", "restore", "--archive-mode", "off",
+                    "--backup", oldest, "--target", "immediate").toArray(String[]::new));
         }
-        List<String> args = new ArrayList<>(List.of("--pgdata", dir.toString(), "--jobs", "2", "restore",
+        List<String> args = new ArrayList<>(pgvault("--pgdata", dir.toString(), "--jobs", "2", "restore",
                 "--archive-mode", "off"));
         if (delta) {
             args.add("--delta");
         }
         args.addAll(target.args());
-        String output = ok(args.toArray(String[]::new));
+        String output = launcher.ok(env, args.toArray(String[]::new));
         int port = PgTestCluster.freePort();
         Files.writeString(dir.resolve("postgresql.auto.conf"), "port = " + port + "\n", StandardOpenOption.APPEND);
-        PgTestCluster copy = binDir == null ? PgTestCluster.existing(dir, port, repo.env())
-                : PgTestCluster.existing(dir, port, repo.env(), binDir);
+        PgTestCluster copy = binDir == null ? PgTestCluster.existing(dir, port, env)
+                : PgTestCluster.existing(dir, port, env, binDir);
         copy.startServer();
         try {
             copy.awaitPromotion(Duration.ofMinutes(3));
