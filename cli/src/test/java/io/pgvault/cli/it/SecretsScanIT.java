@@ -72,7 +72,7 @@ class SecretsScanIT {
         primary = PgTestCluster.start(work, "primary", "archive_mode = on\narchive_command = '" + launcher.bin() + " "
                 + repo.archiveArgs("sec") + " wal-push %p'\n", repo.env());
         launcher.ok(env(), args("--pg-port", port(), "init"));
-        primary.execute("CREATE TABLE filler AS SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 300000) g");
+        primary.execute("CREATE TABLE filler AS SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 150000) g");
     }
 
     @AfterAll
