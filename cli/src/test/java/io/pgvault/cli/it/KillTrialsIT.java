@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgvault.core.pg.PgCtl;
+import io.pgvault.core.repo.WalObjectFormat;
 import io.pgvault.core.stream.Sha256;
 import io.pgvault.core.testing.PgTestCluster;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -47,8 +49,8 @@ class KillTrialsIT {
     record Trial(int n, Kind kind, long killAfterMillis) {
     }
 
-    /** What a trial did: killed, or finished before the kill came. */
-    record Outcome(Trial trial, boolean killed, String detail) {
+    /** What a trial did: killed, or finished before the kill came; WAL files to fetch back and compare. */
+    record Outcome(Trial trial, boolean killed, String detail, List<String> fetch) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -142,11 +144,11 @@ class KillTrialsIT {
             outcomes.add(o);
             System.out.printf("trial %2d %-8s kill after %5d ms: %s%n", t.n(), t.kind(), t.killAfterMillis(),
                     (o.killed() ? "killed" : "finished first") + (o.detail().isEmpty() ? "" : ", " + o.detail()));
-            checkRepository(t);
+            checkListed(o, checkRepository(t, o.fetch()));
         }
         // after all of that, a backup still works
         backup();
-        checkRepository(new Trial(trials.size() + 1, Kind.BACKUP, 0));
+        checkRepository(new Trial(trials.size() + 1, Kind.BACKUP, 0), List.of());
         long killed = outcomes.stream().filter(Outcome::killed).count();
         System.out.printf("%d trials, %d killed mid-way, in %d s (seed %d)%n", outcomes.size(), killed,
                 (System.nanoTime() - start) / 1_000_000_000, seed);
@@ -154,17 +156,20 @@ class KillTrialsIT {
     }
 
     private Outcome backupTrial(Trial t) throws Exception {
-        int before = listed;
-        Outcome o = killAfter(t, "backup", "--pg-port", port(), "--pgdata", primary.pgdata().toString(), "--jobs",
-                "2", "backup");
-        int now = backups().size();
-        if (o.killed()) {
-            assertThat(now).as("backups listed after a killed backup").isBetween(before, before + 1);
+        return killAfter(t, "backup", "--pg-port", port(), "--pgdata", primary.pgdata().toString(), "--jobs", "2",
+                "backup");
+    }
+
+    /** A killed backup is listed only if it got as far as its manifest; a finished one is listed. */
+    private void checkListed(Outcome o, int now) {
+        if (o.trial().kind() == Kind.BACKUP && o.killed()) {
+            assertThat(now).as("backups listed after a killed backup").isBetween(listed, listed + 1);
+        } else if (o.trial().kind() == Kind.BACKUP) {
+            assertThat(now).as("backups listed after a finished backup").isEqualTo(listed + 1);
         } else {
-            assertThat(now).as("backups listed after a finished backup").isEqualTo(before + 1);
+            assertThat(now).as("backups listed").isEqualTo(listed);
         }
         listed = now;
-        return o;
     }
 
     private Outcome walPushTrial(Trial t) throws Exception {
@@ -179,7 +184,8 @@ class KillTrialsIT {
         }
         primary.switchAndAwaitArchived(Duration.ofSeconds(60));
         String line = lines(killLog).get(killsBefore);
-        return new Outcome(t, line.contains(" killed "), line);
+        String pushed = Path.of(line.substring(0, line.indexOf(' '))).getFileName().toString();
+        return new Outcome(t, line.contains(" killed "), line, List.of(pushed));
     }
 
     private Outcome restoreTrial(Trial t) throws Exception {
@@ -235,14 +241,19 @@ class KillTrialsIT {
         } else {
             assertThat(p.exitValue()).as("exit of runuser after its child was killed").isNotZero();
         }
-        return new Outcome(t, killed, "");
+        return new Outcome(t, killed, "", List.of());
     }
 
-    /** verify passes, list shows only complete backups, and every .done WAL file is archived as written. */
-    private void checkRepository(Trial t) throws Exception {
+    /**
+     * verify passes, list shows only complete backups, and every .done WAL file is archived as written: the SHA-256
+     * and size of the file in pg_wal equal those in its repository object's header (verify has just checked every
+     * object against its header); {@code fetch} names files also fetched back with wal-fetch and compared.
+     */
+    private int checkRepository(Trial t, List<String> fetch) throws Exception {
         PgCtl.Result verify = run("verify");
         assertThat(verify.exitCode()).as("verify after trial " + t + ":\n" + verify.output()).isZero();
-        for (JsonNode b : backups()) {
+        List<JsonNode> backups = backups();
+        for (JsonNode b : backups) {
             assertThat(b.path("stopLsn").asText()).as("listed backup " + b).isNotEmpty();
         }
         Path status = primary.pgdata().resolve("pg_wal/archive_status");
@@ -251,30 +262,47 @@ class KillTrialsIT {
             done = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".done"))
                     .map(n -> n.substring(0, n.length() - ".done".length())).sorted().toList();
         }
-        Path fetchDir = work.resolve("fetched");
-        Files.createDirectories(fetchDir);
-        PgTestCluster.chownToPostgres(fetchDir);
+        Map<String, Path> archived = archivedWal();
         for (String name : done) {
-            if (checkedWal.contains(name)) {
+            if (checkedWal.contains(name) && !fetch.contains(name)) {
                 continue;
             }
-            Path written = primary.pgdata().resolve("pg_wal/" + name);
-            String expected;
+            byte[] written;
             try {
-                expected = sha256(written);
+                written = Files.readAllBytes(primary.pgdata().resolve("pg_wal/" + name));
             } catch (IOException recycled) {
                 continue;
             }
             if (!Files.exists(status.resolve(name + ".done"))) {
                 continue; // recycled by a checkpoint while we read it
             }
-            Path fetched = fetchDir.resolve(name);
-            PgCtl.Result r = run("wal-fetch", name, fetched.toString());
-            assertThat(r.exitCode()).as("wal-fetch " + name + " marked archived by PostgreSQL, after trial " + t
-                    + ": " + r.output()).isZero();
-            assertThat(sha256(fetched)).as("archived " + name + " after trial " + t).isEqualTo(expected);
-            Files.delete(fetched);
+            assertThat(archived).as(name + " marked archived by PostgreSQL, after trial " + t).containsKey(name);
+            WalObjectFormat.Header header;
+            try (InputStream in = Files.newInputStream(archived.get(name))) {
+                header = WalObjectFormat.read(in, name);
+            }
+            assertThat(header.sha256Hex() + " " + header.originalSize()).as("archived " + name + " after trial " + t)
+                    .isEqualTo(Sha256.of(written) + " " + written.length);
+            if (fetch.contains(name)) {
+                Path fetched = work.resolve("fetched-" + name);
+                PgCtl.Result r = run("wal-fetch", name, fetched.toString());
+                assertThat(r.exitCode()).as("wal-fetch " + name + " after trial " + t + ": " + r.output()).isZero();
+                assertThat(Sha256.of(Files.readAllBytes(fetched))).as("fetched " + name).isEqualTo(Sha256.of(written));
+                Files.delete(fetched);
+            }
             checkedWal.add(name);
+        }
+        return backups.size();
+    }
+
+    /** The WAL objects of the (filesystem) repository by WAL file name. */
+    private Map<String, Path> archivedWal() throws IOException {
+        Path wal = Path.of(repo.url().substring("file://".length()), CLUSTER, "wal");
+        try (Stream<Path> s = Files.walk(wal)) {
+            return s.filter(Files::isRegularFile).collect(java.util.stream.Collectors.toMap(p -> {
+                String n = p.getFileName().toString();
+                return n.substring(0, n.lastIndexOf('.'));
+            }, p -> p));
         }
     }
 
@@ -346,9 +374,5 @@ class KillTrialsIT {
 
     private PgCtl.Result pgbench(String... args) {
         return new PgCtl(Path.of("/"), null).run(pgbenchCommand(args), Map.of(), Duration.ofMinutes(5));
-    }
-
-    private static String sha256(Path p) throws IOException {
-        return Sha256.of(Files.readAllBytes(p));
     }
 }
