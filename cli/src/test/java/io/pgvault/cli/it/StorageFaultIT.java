@@ -133,11 +133,10 @@ class StorageFaultIT {
             for (PgCtl.Result r : List.of(backup, push)) {
                 assertThat(r.exitCode()).as(r.output()).isEqualTo(6);
                 assertThat(r.output().strip().lines().count()).as(r.output()).isEqualTo(1);
-                assertThat(r.output()).doesNotContain("Exception").doesNotContain("\tat ");
-            }
-            for (PgCtl.Result r : List.of(backup, push)) {
-                // the object it gave up on (the first one read, at 100%) and the last error
-                assertThat(r.output()).contains(repo.url() + "/f/").contains("last error");
+                assertThat(r.output()).doesNotContain("\tat ");
+                // what it gave up on (at 100% the first thing it asked for: cluster.json, or the login) and why
+                assertThat(r.output()).containsAnyOf("cluster.json", "/auth/v1.0")
+                        .containsAnyOf("HTTP 429", "HTTP 500", "HTTP 503", "Connection reset", "connection reset");
             }
             assertThat(backupMillis).as("backup failure time").isLessThan(90_000);
             assertThat(pushMillis).as("wal-push failure time").isLessThan(90_000);
@@ -158,7 +157,8 @@ class StorageFaultIT {
 
     /** A copy of the segment PostgreSQL is writing, owned by postgres: a WAL file that is not in the archive. */
     private static Path unarchivedSegment(PgTestCluster primary, Path work) throws Exception {
-        String name = primary.queryString("SELECT pg_walfile_name(pg_current_wal_lsn())");
+        primary.execute("CREATE TABLE IF NOT EXISTS unarchived (x int)", "INSERT INTO unarchived VALUES (1)");
+        String name = primary.queryString("SELECT pg_walfile_name(pg_current_wal_insert_lsn())");
         Path copy = work.resolve(name);
         Files.copy(primary.pgdata().resolve("pg_wal/" + name), copy);
         PgTestCluster.chownToPostgres(copy);
@@ -234,9 +234,10 @@ class StorageFaultIT {
             System.out.printf("full file system: backup: %s; wal-push: %s%n", backup.output().strip(),
                     push.output().strip());
             for (PgCtl.Result r : List.of(backup, push)) {
-                assertThat(r.exitCode()).as(r.output()).isEqualTo(13);
+                assertThat(r.exitCode()).as(r.output()).isEqualTo(6);
                 assertThat(r.output().strip().lines().count()).as(r.output()).isEqualTo(1);
-                assertThat(r.output()).contains("No space left on device").doesNotContain("\tat ");
+                assertThat(r.output()).contains("cannot write f/").contains("no space left on device")
+                        .doesNotContain("\tat ");
             }
             assertThat(pgvault.ok("list")).contains("no backups yet");
             List<String> after = tree(mount.resolve("repo"));
