@@ -102,6 +102,7 @@ class HostileInputIT {
         if (primary != null) {
             primary.stopImmediately();
         }
+        SuiteOutput.keepLogs(work);
         PgTestCluster.deleteTree(work);
     }
 
@@ -122,7 +123,7 @@ class HostileInputIT {
                 Case.of("unknown compression", 2, "rar", "--compress", "rar", "--pg-port", port(), "--pgdata",
                         primary.pgdata().toString(), "backup"),
                 Case.of("zero jobs", 2, "--jobs", "--jobs", "0", "--pgdata", "$/t0", "restore"),
-                Case.of("port out of range", 2, "99999", "--pg-port", "99999", "--pgdata", primary.pgdata().toString(),
+                Case.of("port out of range", 3, "pg-port 99999 is out of range", "--pg-port", "99999", "--pgdata", primary.pgdata().toString(),
                         "backup"),
                 // repository URLs and names
                 Case.of("unsupported URL scheme", 3, "unsupported repository URL scheme 'ftp'", "--repo",
@@ -158,7 +159,7 @@ class HostileInputIT {
                 Case.of("backup id with path traversal", 2, "../../main", "--pgdata", "$/t8", "restore", "--backup",
                         "../../main"),
                 // damaged repository
-                Case.of("corrupted manifest, verify", 9, "manifest", "verify").with(this::corruptManifest),
+                Case.of("corrupted manifest, list", 9, "manifest.json is corrupt", "list").with(this::corruptManifest),
                 Case.of("corrupted manifest, restore", 9, "manifest", "--pgdata", "$/t9", "restore")
                         .with(this::corruptManifest),
                 Case.of("truncated WAL object", 9, "000000010000000000000002", "wal-fetch",
@@ -192,7 +193,7 @@ class HostileInputIT {
     @Test
     void debugShowsTheStackTrace() throws Exception {
         try (AutoCloseable undo = corruptManifest()) {
-            PgCtl.Result r = run(Map.of(), List.of("--debug", "verify"));
+            PgCtl.Result r = run(Map.of(), List.of("--debug", "--pgdata", work.resolve("t10").toString(), "restore"));
             assertThat(r.exitCode()).as(r.output()).isEqualTo(9);
             assertThat(r.output()).contains("\tat io.pgvault.");
         }

@@ -108,6 +108,7 @@ class KillTrialsIT {
             primary.stopImmediately();
         }
         SuiteOutput.recordFile(killLog);
+        SuiteOutput.keepLogs(work);
         PgTestCluster.deleteTree(work);
     }
 
@@ -239,7 +240,6 @@ class KillTrialsIT {
             jvm.get().onExit().get(10, TimeUnit.SECONDS);
         }
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        SuiteOutput.recordFile(log);
         if (!killed) {
             assertThat(p.exitValue()).as(Files.readString(log)).isZero();
         } else {

@@ -79,6 +79,7 @@ class SecretsScanIT {
         if (primary != null) {
             primary.stopImmediately();
         }
+        SuiteOutput.keepLogs(work);
         PgTestCluster.deleteTree(work);
     }
 

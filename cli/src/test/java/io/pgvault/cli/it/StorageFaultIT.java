@@ -151,6 +151,7 @@ class StorageFaultIT {
             if (primary != null) {
                 primary.stopImmediately();
             }
+            SuiteOutput.keepLogs(work);
             PgTestCluster.deleteTree(work);
         }
     }
@@ -223,16 +224,19 @@ class StorageFaultIT {
             primary.switchAndAwaitArchived(Duration.ofSeconds(60));
             Path segment = unarchivedSegment(primary, work);
             Path filler = mount.resolve("filler");
-            // fill the file system but about 1.5 MB: the backup fails part-way, the push at once or part-way
-            PgCtl.Result fill = shell.run(List.of("sh", "-c", "dd if=/dev/zero of=" + filler + " bs=64k 2>/dev/null; "
-                    + "truncate -s -1536k " + filler), Map.of(), Duration.ofSeconds(60));
+            // a full file system: the push fails at once
+            PgCtl.Result fill = shell.run(List.of("sh", "-c", "dd if=/dev/zero of=" + filler + " bs=64k 2>/dev/null;"
+                    + " sync; test -s " + filler), Map.of(), Duration.ofSeconds(60));
             assertThat(fill.exitCode()).as(fill.output()).isZero();
             List<String> before = tree(mount.resolve("repo"));
-
-            PgCtl.Result backup = pgvault.run("--pg-port", port, "--pgdata", primary.pgdata().toString(), "backup");
             PgCtl.Result push = pgvault.run("wal-push", segment.toString());
-            System.out.printf("full file system: backup: %s; wal-push: %s%n", backup.output().strip(),
-                    push.output().strip());
+            // all but 1.5 MB: the backup fails part-way, after some of its objects were written
+            PgCtl.Result free = shell.run(List.of("truncate", "-s", "-1536k", filler.toString()), Map.of(),
+                    Duration.ofSeconds(30));
+            assertThat(free.exitCode()).as(free.output()).isZero();
+            PgCtl.Result backup = pgvault.run("--pg-port", port, "--pgdata", primary.pgdata().toString(), "backup");
+            System.out.printf("full file system: wal-push: %s; backup: %s%n", push.output().strip(),
+                    backup.output().strip());
             for (PgCtl.Result r : List.of(backup, push)) {
                 assertThat(r.exitCode()).as(r.output()).isEqualTo(6);
                 assertThat(r.output().strip().lines().count()).as(r.output()).isEqualTo(1);
@@ -241,7 +245,7 @@ class StorageFaultIT {
             }
             assertThat(pgvault.ok("list")).contains("no backups yet");
             List<String> after = tree(mount.resolve("repo"));
-            assertThat(after).as("files left by the failed backup and push").isEqualTo(before);
+            assertThat(after).as("files left by the failed push and backup").isEqualTo(before);
 
             Files.delete(filler);
             pgvault.ok("--pg-port", port, "--pgdata", primary.pgdata().toString(), "backup");
@@ -252,6 +256,7 @@ class StorageFaultIT {
                 primary.stopImmediately();
             }
             shell.run(List.of("umount", "-l", mount.toString()), Map.of(), Duration.ofSeconds(30));
+            SuiteOutput.keepLogs(work);
             PgTestCluster.deleteTree(work);
         }
     }

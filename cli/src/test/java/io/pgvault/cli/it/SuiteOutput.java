@@ -68,6 +68,22 @@ public final class SuiteOutput {
         }
     }
 
+    /**
+     * Copies every {@code *.log} file under a test's work directory (background pgvault output, server logs, the
+     * start logs of servers pgvault started) before the test removes it.
+     */
+    public static synchronized void keepLogs(Path work) {
+        if (work == null || !Files.isDirectory(work)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(work)) {
+            s.filter(p -> p.getFileName().toString().endsWith(".log") && Files.isRegularFile(p))
+                    .forEach(SuiteOutput::recordFile);
+        } catch (IOException | UncheckedIOException e) {
+            throw new IllegalStateException("cannot collect the logs under " + work + ": " + e, e);
+        }
+    }
+
     /** Notes the values of secret-looking variables (SECRET, PASSWORD, PASSPHRASE, _KEY, TOKEN) in secrets.txt. */
     public static synchronized void noteSecrets(Map<String, String> env) {
         String secrets = env.entrySet().stream()
