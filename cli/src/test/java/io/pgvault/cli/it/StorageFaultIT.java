@@ -222,6 +222,9 @@ class StorageFaultIT {
             primary.execute("CREATE TABLE r AS SELECT g AS id, decode(repeat(md5(random()::text), 4), 'hex') AS b "
                     + "FROM generate_series(1, 100000) g");
             primary.switchAndAwaitArchived(Duration.ofSeconds(60));
+            // PostgreSQL's own archiving pauses, so that only the test's push and backup write (archive_command
+            // is reloadable); a copy of the segment being written is the WAL file pushed
+            primary.execute("ALTER SYSTEM SET archive_command = '/bin/false'", "SELECT pg_reload_conf()");
             Path segment = unarchivedSegment(primary, work);
             Path filler = mount.resolve("filler");
             // a full file system: the push fails at once
@@ -248,8 +251,9 @@ class StorageFaultIT {
             assertThat(after).as("files left by the failed push and backup").isEqualTo(before);
 
             Files.delete(filler);
+            primary.execute("ALTER SYSTEM RESET archive_command", "SELECT pg_reload_conf()");
             pgvault.ok("--pg-port", port, "--pgdata", primary.pgdata().toString(), "backup");
-            pgvault.ok("wal-push", segment.toString());
+            primary.switchAndAwaitArchived(Duration.ofSeconds(60));
             assertThat(pgvault.ok("verify")).contains(", 0 problems");
         } finally {
             if (primary != null) {
@@ -261,11 +265,11 @@ class StorageFaultIT {
         }
     }
 
+    /** The repository's files (objects, and temporary files an interrupted write would leave) with their sizes. */
     private static List<String> tree(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(p -> !p.toString().contains("/locks/") && !p.getFileName().toString().equals("locks"))
-                    .map(p -> dir.relativize(p) + ":" + (Files.isRegularFile(p) ? p.toFile().length() : -1))
-                    .sorted().toList();
+            return s.filter(Files::isRegularFile).map(p -> dir.relativize(p) + ":" + p.toFile().length()).sorted()
+                    .toList();
         }
     }
 }
