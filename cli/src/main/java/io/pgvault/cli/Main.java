@@ -64,11 +64,11 @@ public final class Main {
                 PrintWriter err = e.getCommandLine().getErr();
                 String source = e.getArgSpec() instanceof OptionSpec o && o.longestName().startsWith("--")
                         ? defaults.sourceOf(o.longestName().substring(2)) : null;
-                err.println("pgvault: " + e.getMessage() + (source == null ? "" : " (from " + source + ")"));
-                if (source == null) {
-                    err.println("Try 'pgvault " + (e.getCommandLine().getCommandName().equals("pgvault") ? ""
-                            : e.getCommandLine().getCommandName() + " ") + "--help' for usage.");
-                }
+                // one line, like every other error: the hint goes on the same line
+                String hint = source != null ? " (from " + source + ")" : "; try 'pgvault "
+                        + (e.getCommandLine().getCommandName().equals("pgvault") ? ""
+                        : e.getCommandLine().getCommandName() + " ") + "--help' for usage";
+                err.println("pgvault: " + e.getMessage().strip() + hint);
                 return source == null ? ErrorCode.USAGE.exitCode() : ErrorCode.CONFIG.exitCode();
             });
             cl.setExecutionExceptionHandler((e, commandLine, parse) -> report(e, debug));

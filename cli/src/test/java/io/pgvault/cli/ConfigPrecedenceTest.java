@@ -351,7 +351,8 @@ class ConfigPrecedenceTest {
         assertThat(r.err()).contains("--colour");
         r = run("--repo", repo, "info", "--colour", "blue");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("Try 'pgvault info --help'");
+        assertThat(r.err()).contains("try 'pgvault info --help'");
+        assertThat(r.err().strip().lines()).as("one line").hasSize(1);
         assertThat(run("info", "--help").code()).as("the hint's advice works").isZero();
         r = run("--repo", repo, "infoo");
         assertThat(r.code()).isEqualTo(2);

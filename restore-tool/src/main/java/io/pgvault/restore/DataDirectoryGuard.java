@@ -45,6 +45,16 @@ public final class DataDirectoryGuard {
         if (!Files.isDirectory(pgdata) || isEmpty(pgdata)) {
             return;
         }
+        java.util.Optional<String> interrupted = RestoreMarker.interruptedRestoreOf(pgdata);
+        if (interrupted.isPresent()) {
+            // a restore of this cluster was killed part-way (perhaps before PG_VERSION): finish it in place
+            if (!interrupted.get().equals(systemIdentifier)) {
+                throw new PgVaultException(ErrorCode.REFUSED, pgdata + " holds an interrupted restore of database "
+                        + "system " + interrupted.get() + ", the backup belongs to " + systemIdentifier + "; --delta "
+                        + "only rewrites a data directory of the same cluster (restore into an empty directory)");
+            }
+            return;
+        }
         if (!Files.isRegularFile(pgdata.resolve("PG_VERSION"))) {
             throw new PgVaultException(ErrorCode.REFUSED, pgdata + " is not a PostgreSQL data directory (no "
                     + "PG_VERSION); --delta only rewrites a data directory of the same cluster, check --pgdata");

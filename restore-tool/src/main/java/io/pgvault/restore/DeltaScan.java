@@ -84,7 +84,7 @@ final class DeltaScan {
             BasicFileAttributes attrs = Files.readAttributes(child, BasicFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS);
             if (entry == null) {
-                if (!tablespaceRoot) {
+                if (!tablespaceRoot && !rel.equals(RestoreMarker.NAME)) {
                     removed += deleteTree(child);
                 }
                 continue;

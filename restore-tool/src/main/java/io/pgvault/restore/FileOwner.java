@@ -25,6 +25,11 @@ final class FileOwner {
         this.group = group;
     }
 
+    /** Leaves owners as they are. */
+    static FileOwner unchanged() {
+        return new FileOwner(null, null);
+    }
+
     static FileOwner forTarget(Path pgdata) throws IOException {
         if (new UnixSystem().getUid() != 0) {
             return new FileOwner(null, null);

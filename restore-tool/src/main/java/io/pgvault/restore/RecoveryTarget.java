@@ -90,7 +90,7 @@ public sealed interface RecoveryTarget {
     record Xid(long xid) implements RecoveryTarget {
         public Xid {
             if (xid < 3) {
-                throw new IllegalArgumentException("target xid must be a normal transaction id (3 or more)");
+                throw new IllegalArgumentException("target xid " + xid + " is not a normal transaction id (3 or more)");
             }
         }
 

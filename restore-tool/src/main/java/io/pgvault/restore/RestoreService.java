@@ -69,6 +69,7 @@ public final class RestoreService {
                 request.delta() ? " (delta)" : "");
         try {
             FileOwner owner = FileOwner.forTarget(request.pgdata());
+            RestoreMarker.write(request.pgdata(), backup.systemIdentifier(), owner);
             DeltaScan.Result delta = request.delta()
                     ? new DeltaScan(backup, request.pgdata(), request.tablespaceMap()).run(request.jobs())
                     : new DeltaScan.Result(Set.of(), 0);
@@ -82,6 +83,7 @@ public final class RestoreService {
             RecoveryConfigWriter.write(request.pgdata(), settings, request.signalFile());
             owner.apply(request.pgdata().resolve(request.signalFile()));
             owner.apply(request.pgdata().resolve("postgresql.auto.conf"));
+            RestoreMarker.remove(request.pgdata());
             long bytes = backup.files().stream().filter(f -> !delta.unchanged().contains(f.path()))
                     .mapToLong(FileEntry::size).sum();
             RestoreResult.DeltaCounts counts = request.delta()

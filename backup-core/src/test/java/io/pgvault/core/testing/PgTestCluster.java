@@ -141,10 +141,30 @@ public final class PgTestCluster implements AutoCloseable {
 
     public void stop() {
         pgCtl.stop(pgdata, "fast");
+        keepServerLog();
     }
 
     public void stopImmediately() {
         pgCtl.stop(pgdata, "immediate");
+        keepServerLog();
+    }
+
+    /**
+     * Copies the server log (where archive_command and restore_command write) to {@code <pgvault.it.output>/
+     * server-logs} when that system property is set, so a suite can check everything its programs printed.
+     */
+    private void keepServerLog() {
+        String out = System.getProperty("pgvault.it.output");
+        Path log = base.resolve(pgdata.getFileName() + ".log");
+        if (out == null || !Files.isRegularFile(log)) {
+            return;
+        }
+        try {
+            Path dir = Files.createDirectories(Path.of(out, "server-logs"));
+            Files.copy(log, dir.resolve(System.nanoTime() + "-" + log.getFileName()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot keep " + log, e);
+        }
     }
 
     public Path pgdata() {

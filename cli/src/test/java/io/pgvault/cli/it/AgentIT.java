@@ -80,6 +80,7 @@ class AgentIT {
         if (server != null) {
             server.stopImmediately();
         }
+        SuiteOutput.keepLogs(work);
         PgTestCluster.deleteTree(work);
     }
 

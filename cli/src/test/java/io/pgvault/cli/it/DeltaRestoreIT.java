@@ -74,6 +74,7 @@ class DeltaRestoreIT {
         if (primary != null) {
             primary.stopImmediately();
         }
+        SuiteOutput.keepLogs(work);
         PgTestCluster.deleteTree(work);
     }
 

@@ -113,6 +113,7 @@ class DisasterDrillIT {
         } finally {
             primary.stopImmediately();
             PgTestCluster.existing(restored, newPort, Map.of()).stopImmediately();
+            SuiteOutput.keepLogs(work);
             PgTestCluster.deleteTree(work);
         }
     }

@@ -34,6 +34,7 @@ class FilesystemPitrIT {
         if (scenario != null) {
             scenario.close();
         }
+        SuiteOutput.keepLogs(work);
         PgTestCluster.deleteTree(work);
     }
 

@@ -74,7 +74,37 @@ public final class Launcher {
         cmd.add(bin.toString());
         cmd.addAll(Arrays.asList(args));
         PgCtl runner = new PgCtl(Path.of("/"), PgTestCluster.OS_USER);
-        return runner.run(cmd, env, Duration.ofMinutes(10));
+        PgCtl.Result r = runner.run(cmd, env, Duration.ofMinutes(10));
+        SuiteOutput.record(args, env, r.exitCode(), r.output());
+        return r;
+    }
+
+    /**
+     * Starts {@code pgvault args...} in the background as the postgres OS user, output to {@code log}. The
+     * returned process is {@code runuser}'s when run as root: {@link #jvmOf} finds pgvault's own JVM. Hand the
+     * log to {@link SuiteOutput#recordFile} once the process ended.
+     */
+    public Process start(Path log, Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (PgCtl.isRoot()) {
+            cmd.addAll(List.of("runuser", "-u", PgTestCluster.OS_USER, "--"));
+        }
+        cmd.add(bin.toString());
+        cmd.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        SuiteOutput.noteSecrets(env);
+        return pb.start();
+    }
+
+    /**
+     * The JVM running pgvault for a process started by {@link #start}: the launcher script execs java, so it is the
+     * process itself or (under runuser) its child whose command is java. Empty while the JVM has not started yet.
+     */
+    public static java.util.Optional<ProcessHandle> jvmOf(Process p) {
+        return Stream.concat(Stream.of(p.toHandle()), p.descendants())
+                .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .findFirst();
     }
 
     /** Like {@link #run} but fails the test with pgvault's output when the exit code is not 0. */

@@ -55,6 +55,7 @@ class LockIT {
         if (server != null) {
             server.stopImmediately();
         }
+        SuiteOutput.keepLogs(work);
         PgTestCluster.deleteTree(work);
     }
 

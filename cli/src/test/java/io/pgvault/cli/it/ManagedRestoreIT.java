@@ -65,6 +65,7 @@ class ManagedRestoreIT {
         if (primary != null) {
             primary.stopImmediately();
         }
+        SuiteOutput.keepLogs(work);
         PgTestCluster.deleteTree(work);
     }
 

@@ -38,6 +38,7 @@ abstract class ObjectStorePitrIT {
         if (scenario != null) {
             scenario.close();
         }
+        SuiteOutput.keepLogs(work);
         PgTestCluster.deleteTree(work);
     }
 

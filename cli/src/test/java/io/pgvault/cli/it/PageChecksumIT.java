@@ -65,6 +65,7 @@ class PageChecksumIT {
             assertThat(manifests.get(0)).contains("\"pageErrors\" : [ ]");
             assertThat(manifests.get(1)).containsPattern("\"path\" : \"" + rel + "\",\\s*\"blocks\" : \\[ 2 \\]");
         } finally {
+            SuiteOutput.keepLogs(work);
             PgTestCluster.deleteTree(work);
         }
     }

@@ -53,6 +53,7 @@ class PgVersionMatrixIT {
                 lap(major, "restore to " + t.description(), started);
             }
         } finally {
+            SuiteOutput.keepLogs(work);
             PgTestCluster.deleteTree(work);
             lap(major, "done (" + bin + ")", started);
         }

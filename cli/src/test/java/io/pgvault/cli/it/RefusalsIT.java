@@ -58,6 +58,7 @@ class RefusalsIT {
         if (other != null) {
             other.stopImmediately();
         }
+        SuiteOutput.keepLogs(work);
         PgTestCluster.deleteTree(work);
     }
 

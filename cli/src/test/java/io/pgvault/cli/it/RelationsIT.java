@@ -71,6 +71,7 @@ class RelationsIT {
         if (primary != null) {
             primary.stopImmediately();
         }
+        SuiteOutput.keepLogs(work);
         PgTestCluster.deleteTree(work);
     }
 

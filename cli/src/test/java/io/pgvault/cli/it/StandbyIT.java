@@ -100,6 +100,7 @@ class StandbyIT {
         } finally {
             standby.stopImmediately();
             primary.stopImmediately();
+            SuiteOutput.keepLogs(work);
             PgTestCluster.deleteTree(work);
         }
     }

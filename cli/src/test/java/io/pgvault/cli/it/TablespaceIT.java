@@ -60,6 +60,7 @@ class TablespaceIT {
                 assertThat(copy.queryString("SELECT pg_tablespace_location(" + oid + ")")).isEqualTo(moved.toString());
             }
         } finally {
+            SuiteOutput.keepLogs(work);
             PgTestCluster.deleteTree(work);
         }
     }

@@ -102,6 +102,7 @@ class TimelineIT {
             others.forEach(PgTestCluster::stopImmediately);
             copy.stopImmediately();
             primary.stopImmediately();
+            SuiteOutput.keepLogs(work);
             PgTestCluster.deleteTree(work);
         }
     }

@@ -59,6 +59,7 @@ class VerifyIT {
                     "--backup", id, "--target", "immediate"));
             assertThat(restore.exitCode()).as(restore.output()).isIn(9);
         } finally {
+            SuiteOutput.keepLogs(work);
             PgTestCluster.deleteTree(work);
         }
     }

@@ -213,15 +213,24 @@ public final class FsStorage implements Storage, ContainerProvisioning {
             this.out = new java.io.BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
         }
 
+        // a failed write (a full disk) is the repository's failure and names the object, as a failed commit does
         @Override
-        public void write(int b) throws IOException {
-            out.write(b);
+        public void write(int b) {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw failure("write", key, e);
+            }
             size++;
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
+        public void write(byte[] b, int off, int len) {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw failure("write", key, e);
+            }
             size += len;
         }
 
