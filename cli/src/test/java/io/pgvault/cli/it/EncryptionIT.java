@@ -36,7 +36,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EncryptionIT {
 
-    private static final String PASSPHRASE = "it passphrase: correct horse battery";
+    static final String PASSPHRASE = "it passphrase: correct horse battery";
+    static final String NEW_PASSPHRASE = "the new passphrase of 2026";
     private static final String MARKER = "pgvault-plaintext-marker-7f3a9c";
 
     private Path work;
@@ -173,7 +174,7 @@ class EncryptionIT {
     @Order(4)
     void passphraseChangeKeepsDataAndSwitchesKeys() throws Exception {
         Path newFile = work.resolve("new-passphrase");
-        Files.writeString(newFile, "the new passphrase of 2026\n");
+        Files.writeString(newFile, NEW_PASSPHRASE + "\n");
         Files.setPosixFilePermissions(newFile, PosixFilePermissions.fromString("rw-r--r--"));
         PgTestCluster.chownToPostgres(newFile);
         PgCtl.Result open = run(target.env(), "passphrase", "change", "--new-passphrase-file", newFile.toString());

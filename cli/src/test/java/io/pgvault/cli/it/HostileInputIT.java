@@ -87,6 +87,10 @@ class HostileInputIT {
         backupId = only(repoRoot.resolve("main/backups"));
         restored = work.resolve("restored");
         ok("--pgdata", restored.toString(), "restore", "--target", "immediate");
+        // an encrypted cluster beside it, for the wrong-key rows
+        PgCtl.Result enc = launcher.run(Map.of("PGVAULT_PASSPHRASE", "right horse battery staple"), "--repo",
+                repo.url(), "--cluster", "enc", "--pg-port", port(), "init", "--encrypt");
+        assertThat(enc.exitCode()).as(enc.output()).isZero();
         Files.writeString(work.resolve("malformed.yaml"), "repo: [unclosed\n");
         Files.writeString(work.resolve("unknown-key.yaml"), "cluster: main\nfrobnicate: 3\n");
         Files.writeString(work.resolve("bad-value.yaml"), "jobs: lots\n");
@@ -162,6 +166,10 @@ class HostileInputIT {
                 Case.of("corrupted manifest, list", 9, "manifest.json is corrupt", "list").with(this::corruptManifest),
                 Case.of("corrupted manifest, restore", 9, "manifest", "--pgdata", "$/t9", "restore")
                         .with(this::corruptManifest),
+                Case.of("wrong encryption passphrase", 16, "passphrase is wrong", "--cluster", "enc", "list")
+                        .withEnv(Map.of("PGVAULT_PASSPHRASE", "wrong horse battery staple")),
+                Case.of("no passphrase for an encrypted cluster", 16, "is encrypted and no passphrase was given",
+                        "--cluster", "enc", "--pgdata", "$/t11", "restore"),
                 Case.of("truncated WAL object", 9, "000000010000000000000002", "wal-fetch",
                         "000000010000000000000002", "$/fetched").with(this::truncateWal),
                 // WAL names

@@ -42,8 +42,11 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KillTrialsIT {
 
-    /** What is killed. An expire trial is one more kind (and one more row in {@link #plan}) once expire exists. */
-    enum Kind { BACKUP, WAL_PUSH, RESTORE }
+    /** What is killed. */
+    enum Kind { BACKUP, WAL_PUSH, RESTORE, EXPIRE }
+
+    /** Full backups the expire trials keep. */
+    private static final int RETAIN = 2;
 
     /** One trial: what is killed, and how long after its JVM started. */
     record Trial(int n, Kind kind, long killAfterMillis) {
@@ -118,6 +121,7 @@ class KillTrialsIT {
         kinds.addAll(Collections.nCopies(10, Kind.BACKUP));
         kinds.addAll(Collections.nCopies(16, Kind.WAL_PUSH));
         kinds.addAll(Collections.nCopies(4, Kind.RESTORE));
+        kinds.addAll(Collections.nCopies(4, Kind.EXPIRE));
         Collections.shuffle(kinds, random);
         List<Trial> trials = new ArrayList<>();
         for (Kind k : kinds) {
@@ -125,6 +129,7 @@ class KillTrialsIT {
                 case BACKUP -> backupMillis + backupMillis / 5;
                 case WAL_PUSH -> 1500;
                 case RESTORE -> restoreMillis;
+                case EXPIRE -> 2500;
             };
             trials.add(new Trial(trials.size() + 1, k, 50 + (long) (random.nextDouble() * span)));
         }
@@ -141,6 +146,7 @@ class KillTrialsIT {
                 case BACKUP -> backupTrial(t);
                 case WAL_PUSH -> walPushTrial(t);
                 case RESTORE -> restoreTrial(t);
+                case EXPIRE -> expireTrial(t);
             };
             outcomes.add(o);
             System.out.printf("trial %2d %-8s kill after %5d ms: %s%n", t.n(), t.kind(), t.killAfterMillis(),
@@ -161,9 +167,27 @@ class KillTrialsIT {
                 "backup");
     }
 
-    /** A killed backup is listed only if it got as far as its manifest; a finished one is listed. */
+    /**
+     * expire --retain-full 2, killed part-way: it deletes manifests before objects and holds the backup lock, so a
+     * backup is either still whole or gone, and only WAL older than every kept backup goes.
+     */
+    private Outcome expireTrial(Trial t) throws Exception {
+        return killAfter(t, "expire", "expire", "--retain-full", Integer.toString(RETAIN));
+    }
+
+    /**
+     * A killed backup is listed only if it got as far as its manifest; a finished one is listed. A killed expire
+     * leaves between what it keeps and what there was; a finished one leaves what it keeps.
+     */
     private void checkListed(Outcome o, int now) {
-        if (o.trial().kind() == Kind.BACKUP && o.killed()) {
+        if (o.trial().kind() == Kind.EXPIRE) {
+            int kept = Math.min(listed, RETAIN);
+            if (o.killed()) {
+                assertThat(now).as("backups listed after a killed expire").isBetween(kept, listed);
+            } else {
+                assertThat(now).as("backups listed after a finished expire").isEqualTo(kept);
+            }
+        } else if (o.trial().kind() == Kind.BACKUP && o.killed()) {
             assertThat(now).as("backups listed after a killed backup").isBetween(listed, listed + 1);
         } else if (o.trial().kind() == Kind.BACKUP) {
             assertThat(now).as("backups listed after a finished backup").isEqualTo(listed + 1);
@@ -267,8 +291,11 @@ class KillTrialsIT {
                     .map(n -> n.substring(0, n.length() - ".done".length())).sorted().toList();
         }
         Map<String, Path> archived = archivedWal();
+        // WAL older than the oldest kept backup's first segment is what expire removes, by design
+        String oldestNeeded = backups.stream().map(b -> b.path("startWal").asText()).min(String::compareTo)
+                .orElse("");
         for (String name : done) {
-            if (checkedWal.contains(name) && !fetch.contains(name)) {
+            if ((checkedWal.contains(name) && !fetch.contains(name)) || name.compareTo(oldestNeeded) < 0) {
                 continue;
             }
             byte[] written;

@@ -47,7 +47,10 @@ class SecretsScanIT {
             RepoTarget.s3().env().get("AWS_SECRET_ACCESS_KEY"),
             RepoTarget.azure().env().get("AZURE_STORAGE_KEY"),
             RepoTarget.swift().env().get("OS_PASSWORD"),
-            StorageFaultIT.SWIFT_TEMPAUTH_KEY);
+            StorageFaultIT.SWIFT_TEMPAUTH_KEY,
+            EncryptionIT.PASSPHRASE,
+            EncryptionIT.NEW_PASSPHRASE,
+            "right horse battery staple"); // HostileInputIT's encrypted cluster
 
     /** Runs whose output shows a password on purpose: their output is a source of secrets, not scanned. */
     private static final List<Pattern> SHOWS_SECRETS = List.of(
