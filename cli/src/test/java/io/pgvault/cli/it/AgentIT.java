@@ -237,7 +237,7 @@ class AgentIT {
         assertThat(s.path("agent").path("pid").asLong()).isEqualTo(pid);
         assertThat(backupJob(s).path("schedule").asText()).isEqualTo("*/2 * * * * ?");
         assertThat(backupJob(s).path("lastRun").path("result").asText()).isEqualTo("ok");
-        assertThat(backupJob(s).path("lastRun").path("message").asText()).startsWith("backup ");
+        assertThat(backupJob(s).path("lastRun").path("message").asText()).matches("full backup \\d{8}T\\d{6}F: .*");
         PgCtl.Result text = run("status", "--state-dir", stateDir.toString());
         assertThat(text.exitCode()).as(text.output()).isZero();
         assertThat(text.output()).contains("agent for cluster 'main': running, pid " + pid)
