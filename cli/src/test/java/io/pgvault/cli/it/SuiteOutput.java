@@ -87,7 +87,8 @@ public final class SuiteOutput {
     /** Notes the values of secret-looking variables (SECRET, PASSWORD, PASSPHRASE, _KEY, TOKEN) in secrets.txt. */
     public static synchronized void noteSecrets(Map<String, String> env) {
         String secrets = env.entrySet().stream()
-                .filter(e -> SECRET_NAME.matcher(e.getKey()).matches() && !e.getKey().endsWith("_ID"))
+                .filter(e -> SECRET_NAME.matcher(e.getKey()).matches() && !e.getKey().endsWith("_ID")
+                        && !e.getKey().endsWith("_FILE")) // a path to a secret (PGVAULT_PASSPHRASE_FILE) is no secret
                 .map(Map.Entry::getValue).filter(v -> v.length() >= 6 && !v.contains("\n"))
                 .map(v -> v + "\n").collect(Collectors.joining());
         if (!secrets.isEmpty()) {
