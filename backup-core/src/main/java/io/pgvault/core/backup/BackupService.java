@@ -20,6 +20,7 @@ import io.pgvault.core.repo.ClusterInfo;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.repo.RepositoryLock;
 import io.pgvault.core.stream.FrameCodec;
+import io.pgvault.core.wal.WalPushService;
 import io.pgvault.storage.StorageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,7 +97,8 @@ public final class BackupService {
         WalSegmentName startWal = WalSegmentName.parse(label.startWalFile(), segSize);
         WalSegmentName stopWal = WalSegmentName.endingAt(label.startTimeline(), stop.stopLsn(), segSize);
         progress.phase("waiting for WAL " + startWal + ".." + stopWal + " to be archived");
-        new WalArchiveWaiter(repository).await(startWal, stopWal, settings.archiveTimeout(),
+        new WalArchiveWaiter(repository, settings.pgdata().resolve("pg_wal"),
+                new WalPushService(repository, settings.codec(), settings.compressLevel())).await(startWal, stopWal, settings.archiveTimeout(),
                 session::lastArchiveFailure);
 
         List<FileEntry> all = new ArrayList<>(files);

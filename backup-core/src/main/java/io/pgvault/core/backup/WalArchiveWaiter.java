@@ -6,26 +6,48 @@ import io.pgvault.core.pg.WalFileName;
 import io.pgvault.core.pg.WalSegmentName;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.storage.ObjectInfo;
+import io.pgvault.core.wal.WalPushService;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Waits until a range of WAL segments is in the archive: a backup is usable only once its WAL is there. */
+/**
+ * Waits until a range of WAL segments is in the archive: a backup is usable only once its WAL is there. Segments the
+ * server has finished but not yet archived (their {@code archive_status/*.ready} is there) are pushed from here as
+ * well, with the same idempotent push archive_command runs: the backup does not wait for the archiver to reach them,
+ * and the archiver's own push of them then finds the same content stored and succeeds.
+ */
 final class WalArchiveWaiter {
 
-    private final Repository repository;
+    private static final Logger log = LoggerFactory.getLogger(WalArchiveWaiter.class);
 
-    WalArchiveWaiter(Repository repository) {
+    private final Repository repository;
+    private final Path pgWal;
+    private final WalPushService pusher;
+
+    /**
+     * @param pgWal  the server's pg_wal directory, or null to only wait
+     * @param pusher pushes finished segments found there
+     */
+    WalArchiveWaiter(Repository repository, Path pgWal, WalPushService pusher) {
         this.repository = repository;
+        this.pgWal = pgWal;
+        this.pusher = pusher;
     }
 
     /**
      * Polls the repository until every segment from {@code first} to {@code last} is archived.
      *
-     * @param archiverState describes the server's archiver for the timeout message
+     * @param archiverState the server archiver's last failure, empty while it is healthy: named in the timeout message,
+     *                      and pushing from here only happens while it is empty
      * @throws PgVaultException TIMEOUT naming the first missing segment
      */
     void await(WalSegmentName first, WalSegmentName last, Duration timeout, Supplier<String> archiverState) {
@@ -34,11 +56,15 @@ final class WalArchiveWaiter {
         for (WalSegmentName s = first; s.compareTo(last) <= 0; s = s.next()) {
             missing.add(s.fileName());
         }
-        long sleep = 100;
+        Set<String> tried = new HashSet<>();
+        long sleep = 50;
         while (true) {
             missing.removeAll(archived(missing));
             if (missing.isEmpty()) {
                 return;
+            }
+            if (pushReady(missing, tried, archiverState)) {
+                continue;
             }
             if (System.nanoTime() > deadline) {
                 String state = archiverState.get();
@@ -53,8 +79,37 @@ final class WalArchiveWaiter {
                 Thread.currentThread().interrupt();
                 throw new PgVaultException(ErrorCode.TIMEOUT, "interrupted while waiting for WAL archiving");
             }
-            sleep = Math.min(1000, sleep * 2);
+            sleep = Math.min(1000, sleep + sleep / 2);
         }
+    }
+
+    /**
+     * Pushes the missing segments the server has finished, each at most once, and only while the server's archiver
+     * is healthy: a failing archive_command must still fail the backup, not be papered over by it.
+     *
+     * @return true when any was stored
+     */
+    private boolean pushReady(Set<String> missing, Set<String> tried, Supplier<String> archiverState) {
+        if (pgWal == null) {
+            return false;
+        }
+        List<String> ready = missing.stream().filter(n -> !tried.contains(n))
+                .filter(n -> Files.exists(pgWal.resolve("archive_status").resolve(n + ".ready"))).toList();
+        if (ready.isEmpty() || !archiverState.get().isEmpty()) {
+            return false;
+        }
+        boolean pushed = false;
+        for (String name : ready) {
+            tried.add(name);
+            try {
+                pusher.push(pgWal.resolve(name));
+                pushed = true;
+            } catch (PgVaultException e) {
+                // archive_command will push it, or fail where the server's log and pg_stat_archiver show it
+                log.debug("pushing {} from the backup failed, waiting for archive_command: {}", name, e.getMessage());
+            }
+        }
+        return pushed;
     }
 
     private Set<String> archived(Set<String> wanted) {
