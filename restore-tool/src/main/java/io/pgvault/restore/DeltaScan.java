@@ -150,7 +150,7 @@ final class DeltaScan {
         try {
             List<Future<Boolean>> results = new ArrayList<>();
             for (FileEntry f : toCompare) {
-                results.add(pool.submit(() -> f.sha256().equals(sha256(pgdata.resolve(f.path())))));
+                results.add(pool.submit(() -> matches(f, pgdata.resolve(f.path()))));
             }
             for (int i = 0; i < toCompare.size(); i++) {
                 FileEntry f = toCompare.get(i);
@@ -174,16 +174,24 @@ final class DeltaScan {
         return unchanged;
     }
 
-    private static String sha256(Path file) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
+    /** True when the file on disk has the entry's content: its SHA-256, or each range's for a ranged file. */
+    private static boolean matches(FileEntry f, Path file) throws IOException {
         byte[] buffer = new byte[BUFFER];
         try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                digest.update(buffer, 0, n);
+            for (FileEntry part : f.parts()) { // in file order; the size already matched
+                MessageDigest digest = Sha256.newDigest();
+                long left = part.size();
+                int n;
+                while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+                    digest.update(buffer, 0, n);
+                    left -= n;
+                }
+                if (left > 0 || !Sha256.hex(digest.digest()).equals(part.sha256())) {
+                    return false;
+                }
             }
         }
-        return Sha256.hex(digest.digest());
+        return true;
     }
 
     /** Removes a file, link (not what it points to) or directory tree; returns the files and links removed. */

@@ -15,6 +15,7 @@ import io.pgvault.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -54,6 +55,8 @@ final class FileRestorer {
     private final FileOwner owner;
     private final BackupProgress progress;
     private final Set<String> unchanged;
+    /** Files split into ranges: their parts are written in place, their attributes set once all are there. */
+    private final Map<String, FileEntry> ranged = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param unchanged files already in place with the backup's content (delta restore): only their mode, time and
@@ -91,6 +94,16 @@ final class FileRestorer {
             count++;
             if (f.chunks().isEmpty()) {
                 empty.add(f);
+            } else if (f.ranged()) { // created now, its ranges written in place by parallel tasks
+                try (FileChannel ignored = FileChannel.open(pgdata.resolve(f.path()), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE)) {
+                    ranged.put(f.path(), f);
+                }
+                for (FileEntry part : f.parts()) {
+                    Chunk c = part.chunks().get(0);
+                    byObject.computeIfAbsent(c.backupOr(manifest.id()) + "/" + c.object(), k -> new ArrayList<>())
+                            .add(part);
+                }
             } else if (f.needsComposing()) {
                 tasks.add(List.of(f)); // read chunk by chunk, from this backup and its ancestors
             } else {
@@ -108,6 +121,14 @@ final class FileRestorer {
         tasks.sort(Comparator.comparingLong((List<FileEntry> t) -> t.stream().mapToLong(FileEntry::size).sum())
                 .reversed());
         runParallel(tasks, jobs);
+        for (FileEntry f : ranged.values()) {
+            Path target = pgdata.resolve(f.path());
+            if (Files.size(target) != f.size()) {
+                throw new PgVaultException(ErrorCode.DAMAGED, "restored " + f.path() + " has " + Files.size(target)
+                        + " bytes, backup " + manifest.id() + " says " + f.size() + "; run pgvault verify");
+            }
+            setAttributes(target, f);
+        }
         finishDirectories();
         return count;
     }
@@ -173,7 +194,7 @@ final class FileRestorer {
 
     /** Reads one object front to back, restoring each file whose frame it holds. */
     private void restoreObject(List<FileEntry> files) throws IOException {
-        if (files.size() == 1 && files.get(0).needsComposing()) {
+        if (files.size() == 1 && !ranged.containsKey(files.get(0).path()) && files.get(0).needsComposing()) {
             try (InputStream content = reader.openComposed(files.get(0))) {
                 writeFile(files.get(0), content);
             }
@@ -183,6 +204,10 @@ final class FileRestorer {
     }
 
     private void writeFile(FileEntry f, InputStream content) throws IOException {
+        if (ranged.containsKey(f.path())) {
+            writeRange(f, content);
+            return;
+        }
         Path target = pgdata.resolve(f.path());
         MessageDigest digest = Sha256.newDigest();
         long size = 0;
@@ -210,6 +235,38 @@ final class FileRestorer {
                     + !sha.equals(f.sha256()) + "); the backup is damaged, run pgvault verify");
         }
         setAttributes(target, f);
+    }
+
+    /** Writes one part of a ranged file at its place in the file, checking the range's size and SHA-256. */
+    private void writeRange(FileEntry part, InputStream content) throws IOException {
+        Path target = pgdata.resolve(part.path());
+        long offset = part.chunks().get(0).sourceOffset();
+        MessageDigest digest = Sha256.newDigest();
+        long size = 0;
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
+            byte[] buffer = new byte[BUFFER];
+            int n;
+            while ((n = content.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+                ByteBuffer bb = ByteBuffer.wrap(buffer, 0, n);
+                while (bb.hasRemaining()) {
+                    channel.write(bb, offset + size + bb.position());
+                }
+                size += n;
+                progress.advanced(n);
+            }
+            channel.force(true);
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().contains("No space left")) {
+                throw new PgVaultException(ErrorCode.LOCAL_IO, "no space left on device writing " + target, e);
+            }
+            throw e;
+        }
+        if (size != part.size() || !Sha256.hex(digest.digest()).equals(part.sha256())) {
+            throw new PgVaultException(ErrorCode.DAMAGED, "restored range at " + offset + " of " + part.path()
+                    + " does not match backup " + manifest.id() + " (size " + size + " vs " + part.size()
+                    + "); the backup is damaged, run pgvault verify");
+        }
     }
 
     private void setAttributes(Path target, FileEntry f) throws IOException {

@@ -3,6 +3,7 @@ package io.pgvault.restore;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.manifest.EntryKind;
 import io.pgvault.core.manifest.FileEntry;
+import io.pgvault.core.stream.Crc32c;
 import io.pgvault.core.stream.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -54,11 +55,13 @@ final class PgBackupManifest {
         Map<String, String> lines = new LinkedHashMap<>();
         for (FileEntry f : backup.files()) {
             if (f.kind() == EntryKind.FILE && !ignored(f.path())) {
-                lines.put(f.path(), fileLine(f.path(), f.size(), Instant.ofEpochMilli(f.mtime()), f.sha256()));
+                lines.put(f.path(), f.ranged()
+                        ? fileLine(f.path(), f.size(), Instant.ofEpochMilli(f.mtime()), "CRC32C", pgCrc32c(f))
+                        : fileLine(f.path(), f.size(), Instant.ofEpochMilli(f.mtime()), "SHA256", f.sha256()));
             }
         }
         for (WrittenFile w : written) {
-            lines.put(w.path(), fileLine(w.path(), w.content().length, w.mtime(), Sha256.of(w.content())));
+            lines.put(w.path(), fileLine(w.path(), w.content().length, w.mtime(), "SHA256", Sha256.of(w.content())));
         }
         StringBuilder text = new StringBuilder("{ \"PostgreSQL-Backup-Manifest-Version\": 1,\n\"Files\": [");
         boolean first = true;
@@ -79,12 +82,28 @@ final class PgBackupManifest {
         return IGNORED.contains(slash < 0 ? path : path.substring(0, slash));
     }
 
-    private static String fileLine(String path, long size, Instant mtime, String sha256) {
+    private static String fileLine(String path, long size, Instant mtime, String algorithm, String checksum) {
         StringBuilder line = new StringBuilder("{ \"Path\": ");
         escapeJson(line, path);
         return line.append(", \"Size\": ").append(size).append(", \"Last-Modified\": \"")
-                .append(LAST_MODIFIED.format(mtime)).append("\", \"Checksum-Algorithm\": \"SHA256\", \"Checksum\": \"")
-                .append(sha256).append("\" }").toString();
+                .append(LAST_MODIFIED.format(mtime)).append("\", \"Checksum-Algorithm\": \"").append(algorithm)
+                .append("\", \"Checksum\": \"").append(checksum).append("\" }").toString();
+    }
+
+    /**
+     * A ranged file has no whole-file SHA-256 (no one worker read all of it), so its line carries CRC-32C, which
+     * PostgreSQL's manifests also use: the ranges' CRCs combined. PostgreSQL writes the CRC's four bytes as they lie
+     * in memory, least significant first.
+     */
+    static String pgCrc32c(FileEntry f) {
+        int crc = 0;
+        boolean first = true;
+        for (var c : f.chunks()) {
+            int part = Crc32c.parse(c.crc32c());
+            crc = first ? part : Crc32c.combine(crc, part, c.sourceLength());
+            first = false;
+        }
+        return Crc32c.hex(Integer.reverseBytes(crc));
     }
 
     /** PostgreSQL's escape_json: short escapes, other control characters as unicode escapes, the rest as is. */

@@ -21,12 +21,18 @@ import java.util.Objects;
  * @param lockWait        how long to wait for another backup of the cluster to finish (zero: fail at once)
  * @param walStreamed     true when the agent streams the server's WAL over a replication slot, so the backup's WAL
  *                        reaches the archive even with archive_mode off
+ * @param rangeSize       files larger than this are split into ranges of this size, copied by parallel workers into
+ *                        an object each (0: never split)
  */
 public record BackupSettings(Path pgdata, PgConnectionSettings connection, BackupType type, int jobs, Codec codec,
                              int compressLevel, Duration archiveTimeout, long bundleLimit, Duration lockWait,
-                             boolean walStreamed) {
+                             boolean walStreamed, long rangeSize) {
 
     public static final long DEFAULT_BUNDLE_LIMIT = 1024 * 1024;
+    /** 128 MiB: a 1 GiB relation segment becomes 8 ranges, enough to keep every worker busy on a few big tables. */
+    public static final long DEFAULT_RANGE_SIZE = 128L * 1024 * 1024;
+    /** The smallest range: below it the per-object cost outweighs the parallelism. */
+    public static final long MIN_RANGE_SIZE = 1024L * 1024;
 
     public BackupSettings {
         Objects.requireNonNull(pgdata, "pgdata");
@@ -40,6 +46,18 @@ public record BackupSettings(Path pgdata, PgConnectionSettings connection, Backu
         if (lockWait.isNegative()) {
             throw new IllegalArgumentException("the lock wait must not be negative, got " + lockWait);
         }
+        if (rangeSize != 0 && (rangeSize < MIN_RANGE_SIZE || rangeSize % 8192 != 0)) {
+            throw new IllegalArgumentException("the range size must be 0 (never split) or a multiple of 8KiB of at"
+                    + " least 1MiB, got " + rangeSize + " bytes");
+        }
+    }
+
+    /** Settings with the default range size. */
+    public BackupSettings(Path pgdata, PgConnectionSettings connection, BackupType type, int jobs, Codec codec,
+                          int compressLevel, Duration archiveTimeout, long bundleLimit, Duration lockWait,
+                          boolean walStreamed) {
+        this(pgdata, connection, type, jobs, codec, compressLevel, archiveTimeout, bundleLimit, lockWait, walStreamed,
+                DEFAULT_RANGE_SIZE);
     }
 
     /** Settings for a server whose WAL reaches the archive through archive_command. */

@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** Groups files into {@link CopyTask}s: one per large file, bundles of small ones; largest work first. */
+/**
+ * Groups files into {@link CopyTask}s: one per large file, one per range of a file above the range size, bundles of
+ * small ones; largest work first.
+ */
 final class CopyPlanner {
 
     /** Original bytes per bundle before a new one starts. */
@@ -15,7 +18,15 @@ final class CopyPlanner {
     private CopyPlanner() {
     }
 
+    /** Tasks that never split a file. */
     static List<CopyTask> plan(List<SourceEntry> entries, long bundleLimit, Codec codec) {
+        return plan(entries, bundleLimit, 0, codec);
+    }
+
+    /**
+     * @param rangeSize files larger than this become ranges of this size (the last takes the rest); 0: never split
+     */
+    static List<CopyTask> plan(List<SourceEntry> entries, long bundleLimit, long rangeSize, Codec codec) {
         List<CopyTask> tasks = new ArrayList<>();
         List<SourceEntry> bundle = new ArrayList<>();
         long bundleBytes = 0;
@@ -23,6 +34,15 @@ final class CopyPlanner {
         int bundles = 0;
         for (SourceEntry e : entries) {
             if (e.kind() != EntryKind.FILE) {
+                continue;
+            }
+            if (rangeSize > 0 && e.size() > rangeSize) {
+                String name = "data/f" + (++singles);
+                long ranges = (e.size() + rangeSize - 1) / rangeSize;
+                for (long k = 0; k < ranges; k++) {
+                    tasks.add(new CopyTask(name + "." + k + "." + codec.extension(), List.of(e), k * rangeSize,
+                            k == ranges - 1 ? -1 : rangeSize));
+                }
                 continue;
             }
             if (e.size() > bundleLimit) {

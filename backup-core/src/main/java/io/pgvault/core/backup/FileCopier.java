@@ -5,18 +5,23 @@ import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.pg.PageChecksum;
 import io.pgvault.core.stream.CountingOutputStream;
+import io.pgvault.core.stream.Crc32c;
 import io.pgvault.core.stream.FrameCodec;
 import io.pgvault.core.stream.NonClosingOutputStream;
 import io.pgvault.core.stream.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * Streams one file into an open repository object as a single frame (compressed, and encrypted when the repository
@@ -56,29 +61,79 @@ final class FileCopier {
         }
         MessageDigest digest = Sha256.newDigest();
         long start = object.count();
-        long size = 0;
-        long firstBlock = pages == null ? -1 : PageChecker.firstBlock(file.path());
-        List<Long> badBlocks = new java.util.ArrayList<>();
+        long size;
         try (in; OutputStream compressed = openFrame(object, file.path())) {
-            int n;
-            // full buffers keep pages aligned with the buffer, so each page can be checked where it lies
-            while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
-                if (firstBlock >= 0) {
-                    badBlocks.addAll(pages.check(file, firstBlock, buffer, n, size));
-                }
-                digest.update(buffer, 0, n);
-                compressed.write(buffer, 0, n);
-                size += n;
-                progress.advanced(n);
-            }
-        }
-        if (firstBlock >= 0) {
-            pages.report(file.path(), badBlocks);
+            size = pump(file, in, 0, -1, compressed, digest, null);
         }
         List<Chunk> chunks = size == 0 && object.count() == start ? List.of()
                 : List.of(new Chunk(objectName, start, object.count() - start, 0, size));
         return new FileEntry(file.path(), file.kind(), size, file.mode(), file.mtime(),
                 Sha256.hex(digest.digest()), null, chunks);
+    }
+
+    /**
+     * Appends one range of a file split across workers ({@code length} bytes from {@code offset}, -1: to the end) to
+     * {@code object} as one frame and describes it as a one-chunk entry carrying the range's SHA-256 and CRC-32C;
+     * {@link ParallelCopy} joins the ranges of a file into its entry.
+     *
+     * @return the range, or null when the file vanished or ends before the range starts
+     */
+    FileEntry copyRange(SourceEntry file, long offset, long length, CountingOutputStream object, String objectName)
+            throws IOException {
+        SeekableByteChannel channel;
+        try {
+            channel = Files.newByteChannel(file.source(), StandardOpenOption.READ);
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
+        MessageDigest digest = Sha256.newDigest();
+        CRC32C crc = new CRC32C();
+        long start = object.count();
+        long size;
+        try (channel) {
+            if (channel.size() <= offset) {
+                return null; // shrank since the scan: WAL replay accounts for it
+            }
+            channel.position(offset);
+            try (OutputStream compressed = openFrame(object, file.path())) {
+                size = pump(file, Channels.newInputStream(channel), offset, length, compressed, digest, crc);
+            }
+        }
+        Chunk chunk = new Chunk(objectName, start, object.count() - start, offset, size, null, null,
+                Sha256.hex(digest.digest()), Crc32c.hex((int) crc.getValue()));
+        return new FileEntry(file.path(), file.kind(), size, file.mode(), file.mtime(), null, null, List.of(chunk));
+    }
+
+    /**
+     * Reads {@code in} (positioned {@code from} bytes into the file) to its end or for {@code limit} bytes (-1: no
+     * limit) into {@code frame}, checking pages and updating the digest (and CRC, when given) on the way.
+     *
+     * @return bytes read
+     */
+    private long pump(SourceEntry file, InputStream in, long from, long limit, OutputStream frame,
+                      MessageDigest digest, CRC32C crc) throws IOException {
+        long firstBlock = pages == null ? -1 : PageChecker.firstBlock(file.path());
+        List<Long> badBlocks = new ArrayList<>();
+        long done = 0;
+        int n;
+        // full buffers keep pages aligned with the buffer, so each page can be checked where it lies
+        while ((n = in.readNBytes(buffer, 0, limit < 0 ? buffer.length
+                : (int) Math.min(buffer.length, limit - done))) > 0) {
+            if (firstBlock >= 0) {
+                badBlocks.addAll(pages.check(file, firstBlock, buffer, n, from + done));
+            }
+            digest.update(buffer, 0, n);
+            if (crc != null) {
+                crc.update(buffer, 0, n);
+            }
+            frame.write(buffer, 0, n);
+            done += n;
+            progress.advanced(n);
+        }
+        if (firstBlock >= 0) {
+            pages.report(file.path(), badBlocks);
+        }
+        return done;
     }
 
     /**

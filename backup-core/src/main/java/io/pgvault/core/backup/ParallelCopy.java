@@ -2,18 +2,23 @@ package io.pgvault.core.backup;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
+import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.EntryKind;
 import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.repo.BackupId;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.stream.CountingOutputStream;
 import io.pgvault.core.stream.FrameCodec;
+import io.pgvault.core.stream.Sha256;
 import io.pgvault.storage.ObjectWriter;
 import io.pgvault.storage.StorageException;
 import io.pgvault.storage.WriteMode;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,9 +71,11 @@ final class ParallelCopy {
     }
 
     private List<FileEntry> copyAll(List<SourceEntry> entries) {
-        List<CopyTask> tasks = CopyPlanner.plan(entries, settings.bundleLimit(), settings.codec());
+        // incremental backups read changed relation files whole, page by page against the parent: no ranges there
+        List<CopyTask> tasks = CopyPlanner.plan(entries, settings.bundleLimit(), base == null ? settings.rangeSize() : 0,
+                settings.codec());
         long total = tasks.stream().mapToLong(CopyTask::bytes).sum();
-        int fileCount = tasks.stream().mapToInt(t -> t.files().size()).sum();
+        int fileCount = (int) entries.stream().filter(e -> e.kind() == EntryKind.FILE).count();
         progress.started(total, fileCount);
         AtomicInteger threadNo = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(settings.jobs(), r -> {
@@ -84,9 +91,16 @@ final class ParallelCopy {
                 futures.add(pool.submit(() -> copy(task, copiers.get())));
             }
             List<FileEntry> result = new ArrayList<>(fileCount);
-            for (Future<List<FileEntry>> f : futures) {
-                result.addAll(f.get());
+            Map<String, List<FileEntry>> ranges = new LinkedHashMap<>();
+            for (int i = 0; i < futures.size(); i++) {
+                List<FileEntry> done = futures.get(i).get();
+                if (tasks.get(i).isRange()) {
+                    done.forEach(r -> ranges.computeIfAbsent(r.path(), k -> new ArrayList<>()).add(r));
+                } else {
+                    result.addAll(done);
+                }
             }
+            ranges.values().forEach(r -> result.add(joinRanges(r)));
             return result;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -108,6 +122,32 @@ final class ParallelCopy {
         }
     }
 
+    /**
+     * The entry of a split file from its copied ranges: the chunks in file order, as far as they are contiguous. A
+     * file that shrank while it was read ends where the first short range ends; WAL replay restores the rest, as it
+     * does for any file that changes during a backup.
+     */
+    static FileEntry joinRanges(List<FileEntry> ranges) {
+        List<Chunk> chunks = new ArrayList<>();
+        ranges.stream().map(r -> r.chunks().get(0)).sorted(Comparator.comparingLong(Chunk::sourceOffset))
+                .forEach(chunks::add);
+        List<Chunk> kept = new ArrayList<>();
+        long size = 0;
+        for (Chunk c : chunks) {
+            if (c.sourceOffset() != size) {
+                break;
+            }
+            kept.add(c);
+            size += c.sourceLength();
+        }
+        FileEntry first = ranges.get(0);
+        if (kept.isEmpty()) { // emptied while the backup ran
+            return new FileEntry(first.path(), first.kind(), 0, first.mode(), first.mtime(),
+                    Sha256.hex(Sha256.newDigest().digest()), null, List.of());
+        }
+        return new FileEntry(first.path(), first.kind(), size, first.mode(), first.mtime(), null, null, kept);
+    }
+
     private List<FileEntry> copy(CopyTask task, FileCopier copier) throws IOException {
         List<FileEntry> entries = new ArrayList<>(task.files().size());
         String key = repository.layout().backupObject(id, task.objectName());
@@ -117,7 +157,9 @@ final class ParallelCopy {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new IOException("cancelled after another worker failed");
                 }
-                FileEntry entry = base != null && IncrementalBase.pageLevel(file.path())
+                FileEntry entry = task.isRange()
+                        ? copier.copyRange(file, task.rangeOffset(), task.rangeLength(), out, task.objectName())
+                        : base != null && IncrementalBase.pageLevel(file.path())
                         && base.parentEntry(file.path()) != null
                         ? copier.copyPages(file, out, task.objectName(), base)
                         : copier.copy(file, out, task.objectName());

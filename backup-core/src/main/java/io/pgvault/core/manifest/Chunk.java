@@ -1,5 +1,6 @@
 package io.pgvault.core.manifest;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import io.pgvault.core.repo.BackupId;
 
 /**
@@ -20,9 +21,14 @@ import io.pgvault.core.repo.BackupId;
  * @param sourceLength original bytes this chunk restores
  * @param backup       the backup holding the object, null for the backup of the manifest
  * @param blocks       block ranges of a page set, e.g. {@code "0-3,9"}; null for a contiguous range
+ * @param sha256       SHA-256 of the chunk's original bytes, set on the ranges of a file split across workers (see
+ *                     {@link FileEntry#ranged()}); null otherwise
+ * @param crc32c       CRC-32C of the same bytes as 8 hex digits, set with {@code sha256}: ranges' CRCs combine into
+ *                     the whole file's, which PostgreSQL's backup_manifest can carry
  */
 public record Chunk(String object, long offset, long length, long sourceOffset, long sourceLength, BackupId backup,
-                    String blocks) {
+                    String blocks, String sha256, String crc32c) {
+    @JsonCreator
     public Chunk {
         if (offset < 0 || length < 0 || sourceOffset < 0 || sourceLength < 0) {
             throw new IllegalArgumentException("negative chunk position in " + object);
@@ -30,6 +36,15 @@ public record Chunk(String object, long offset, long length, long sourceOffset, 
         if (blocks != null) {
             BlockRanges.parse(blocks); // fails loudly on a malformed list
         }
+        if ((sha256 == null) != (crc32c == null) || sha256 != null && blocks != null) {
+            throw new IllegalArgumentException("chunk of " + object + " has a range checksum half set or on a page set");
+        }
+    }
+
+    /** A chunk without range checksums. */
+    public Chunk(String object, long offset, long length, long sourceOffset, long sourceLength, BackupId backup,
+                 String blocks) {
+        this(object, offset, length, sourceOffset, sourceLength, backup, blocks, null, null);
     }
 
     /** A contiguous chunk in the manifest's own backup. */
@@ -39,7 +54,8 @@ public record Chunk(String object, long offset, long length, long sourceOffset, 
 
     /** This chunk as a later backup's manifest refers to it: {@code owner} is the manifest that lists it now. */
     public Chunk heldBy(BackupId owner) {
-        return backup != null ? this : new Chunk(object, offset, length, sourceOffset, sourceLength, owner, blocks);
+        return backup != null ? this : new Chunk(object, offset, length, sourceOffset, sourceLength, owner, blocks,
+                sha256, crc32c);
     }
 
     /** The backup whose prefix holds the object, given the id of the manifest listing this chunk. */

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param size       original size in bytes (files)
  * @param mode       POSIX permission bits
  * @param mtime      modification time, epoch milliseconds
- * @param sha256     SHA-256 of the original content (files)
+ * @param sha256     SHA-256 of the original content (files); null for a file split into ranges, whose chunks carry
+ *                   one each (see {@link #ranged()})
  * @param linkTarget where a link points (links)
  * @param chunks     where the content lives (files; empty for empty files)
  */
@@ -42,10 +43,36 @@ public record FileEntry(String path, EntryKind kind, long size, int mode, long m
     }
 
     /**
+     * True for a large file a full backup split into ranges copied in parallel: the chunks, one object each, are
+     * contiguous in file order and each carries the checksums of its bytes; the file has no whole-file SHA-256
+     * (no one worker read all of it). Such a file restores range by range, in parallel ({@link #parts()}).
+     */
+    public boolean ranged() {
+        return kind == EntryKind.FILE && sha256 == null && !chunks.isEmpty()
+                && chunks.stream().allMatch(c -> c.sha256() != null);
+    }
+
+    /**
+     * The units a reader handles: for a {@link #ranged()} file, one entry per range (same path, the range's size and
+     * SHA-256, its one chunk, whose {@code sourceOffset} says where it goes); otherwise this entry.
+     */
+    public List<FileEntry> parts() {
+        if (!ranged()) {
+            return List.of(this);
+        }
+        return chunks.stream().map(c -> new FileEntry(path, kind, c.sourceLength(), mode, mtime, c.sha256(), null,
+                List.of(c))).toList();
+    }
+
+    /**
      * True when the content is put together from several chunks or a page set (incremental backups), rather than
-     * read as one contiguous frame.
+     * read as one contiguous frame or range by range.
      */
     public boolean needsComposing() {
-        return chunks.size() > 1 || chunks.size() == 1 && chunks.get(0).blocks() != null;
+        if (ranged() || chunks.isEmpty()) {
+            return false;
+        }
+        Chunk only = chunks.get(0);
+        return chunks.size() > 1 || only.blocks() != null || only.sourceOffset() != 0 || only.sourceLength() != size;
     }
 }

@@ -49,14 +49,18 @@ public final class BackupObjectReader {
 
     /**
      * The backup's non-empty files held in one contiguous frame, grouped by the object that holds them (in this
-     * backup or an ancestor), largest groups first.
+     * backup or an ancestor), largest groups first. A ranged file appears as its parts ({@link FileEntry#parts()}),
+     * one per range object.
      */
     public List<List<FileEntry>> groupsByObject() {
         Map<String, List<FileEntry>> byObject = new LinkedHashMap<>();
         for (FileEntry f : manifest.files()) {
             if (f.kind() == EntryKind.FILE && !f.chunks().isEmpty() && !f.needsComposing()) {
-                Chunk c = f.chunks().get(0);
-                byObject.computeIfAbsent(c.backupOr(manifest.id()) + "/" + c.object(), k -> new ArrayList<>()).add(f);
+                for (FileEntry part : f.parts()) {
+                    Chunk c = part.chunks().get(0);
+                    byObject.computeIfAbsent(c.backupOr(manifest.id()) + "/" + c.object(), k -> new ArrayList<>())
+                            .add(part);
+                }
             }
         }
         List<List<FileEntry>> groups = new ArrayList<>(byObject.values());

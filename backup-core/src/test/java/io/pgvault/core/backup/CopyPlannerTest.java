@@ -2,7 +2,9 @@ package io.pgvault.core.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.EntryKind;
+import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.stream.Codec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,5 +121,51 @@ class CopyPlannerTest {
         List<CopyTask> tasks = CopyPlanner.plan(entries, MIB, Codec.ZSTD);
         assertThat(tasks).singleElement().satisfies(t ->
                 assertThat(t.files()).extracting(SourceEntry::path).containsExactly("z", "a", "m"));
+    }
+
+    @Test
+    void filesAboveTheRangeSizeBecomeRangesOfAnObjectEach() {
+        List<SourceEntry> entries = List.of(file("base/1/16400", 300 * MIB), file("base/1/16401", 128 * MIB),
+                file("base/1/1259", 8192));
+        List<CopyTask> tasks = CopyPlanner.plan(entries, MIB, 128 * MIB, Codec.ZSTD);
+
+        List<CopyTask> ranges = tasks.stream().filter(CopyTask::isRange).toList();
+        assertThat(ranges).extracting(CopyTask::objectName)
+                .containsExactlyInAnyOrder("data/f1.0.zst", "data/f1.1.zst", "data/f1.2.zst");
+        assertThat(ranges).allSatisfy(t -> assertThat(t.files()).extracting(SourceEntry::path)
+                .containsExactly("base/1/16400"));
+        CopyTask last = ranges.stream().filter(t -> t.objectName().equals("data/f1.2.zst")).findFirst().orElseThrow();
+        assertThat(last.rangeOffset()).isEqualTo(256 * MIB);
+        assertThat(last.rangeLength()).as("the last range reads to the end").isEqualTo(-1);
+        assertThat(last.bytes()).isEqualTo(44 * MIB);
+        assertThat(ranges.stream().mapToLong(CopyTask::bytes).sum()).isEqualTo(300 * MIB);
+        // exactly the range size: one object, not split
+        assertThat(tasks).filteredOn(t -> t.objectName().equals("data/f2.zst")).singleElement()
+                .satisfies(t -> assertThat(t.isRange()).isFalse());
+        assertThat(tasks.get(0).bytes()).as("largest work first").isEqualTo(128 * MIB);
+    }
+
+    @Test
+    void rangesJoinInFileOrderUpToTheFirstGap() {
+        FileEntry a = range(0, 10), b = range(10, 10), c = range(20, 5);
+        FileEntry joined = ParallelCopy.joinRanges(new ArrayList<>(List.of(c, a, b)));
+        assertThat(joined.size()).isEqualTo(25);
+        assertThat(joined.sha256()).isNull();
+        assertThat(joined.ranged()).isTrue();
+        assertThat(joined.chunks()).extracting(Chunk::sourceOffset).containsExactly(0L, 10L, 20L);
+        assertThat(joined.parts()).extracting(FileEntry::size).containsExactly(10L, 10L, 5L);
+        assertThat(joined.needsComposing()).isFalse();
+
+        // the file shrank while read: the second range came back short, the third is beyond the new end
+        FileEntry shortB = range(10, 4);
+        FileEntry shrunk = ParallelCopy.joinRanges(new ArrayList<>(List.of(a, shortB, c)));
+        assertThat(shrunk.size()).isEqualTo(14);
+        assertThat(shrunk.chunks()).extracting(Chunk::sourceOffset).containsExactly(0L, 10L);
+    }
+
+    private static FileEntry range(long offset, long length) {
+        Chunk chunk = new Chunk("data/f1." + offset + ".zst", 0, 3, offset, length, null, null,
+                "ab".repeat(32), "0123abcd");
+        return new FileEntry("base/1/16400", EntryKind.FILE, length, 0600, 0, null, null, List.of(chunk));
     }
 }

@@ -3,11 +3,14 @@ package io.pgvault.cli.commands;
 import io.pgvault.cli.CommandContext;
 import io.pgvault.cli.Output;
 import io.pgvault.cli.TerminalProgress;
+import io.pgvault.core.ErrorCode;
+import io.pgvault.core.PgVaultException;
 import io.pgvault.core.backup.BackupProgress;
 import io.pgvault.core.backup.BackupService;
 import io.pgvault.core.backup.BackupSettings;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.repo.BackupType;
+import io.pgvault.storage.ByteSize;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -47,13 +50,29 @@ public class BackupCommand implements Callable<Integer> {
                     + "0 (default) fails at once with exit 11, naming the other backup's host and pid.")
     int lockWait;
 
+    @Option(names = "--range-size", paramLabel = "SIZE", defaultValue = "128MiB",
+            description = "Full backups split files larger than this into ranges that parallel workers copy into an "
+                    + "object each, so one 1 GiB relation segment does not hold up the backup or the restore "
+                    + "(default: ${DEFAULT-VALUE}; at least 1MiB, a multiple of 8KiB; 0 never splits).")
+    String rangeSize;
+
+    private long rangeSize() {
+        long size = ByteSize.parse(rangeSize);
+        if (size < 0 || size != 0 && (size < BackupSettings.MIN_RANGE_SIZE || size % 8192 != 0)) {
+            throw new PgVaultException(ErrorCode.USAGE, "--range-size " + rangeSize
+                    + " is not usable: give 0 (never split) or a multiple of 8KiB of at least 1MiB, e.g. 128MiB");
+        }
+        return size;
+    }
+
     @Override
     public Integer call() {
+        long ranges = rangeSize(); // refused before anything else happens
         try (CommandContext ctx = CommandContext.of(spec)) {
             var o = ctx.options();
             BackupSettings settings = new BackupSettings(ctx.pgdata(), ctx.connection(), BackupType.parse(type),
                     o.jobsOrDefault(), o.codec(), o.compressLevel, Duration.ofSeconds(archiveTimeout),
-                    BackupSettings.DEFAULT_BUNDLE_LIMIT, Duration.ofSeconds(lockWait));
+                    BackupSettings.DEFAULT_BUNDLE_LIMIT, Duration.ofSeconds(lockWait), false, ranges);
             BackupProgress progress = TerminalProgress.forTerminal("backup", ctx.json());
             long start = System.nanoTime();
             BackupManifest m = new BackupService(ctx.repository()).run(settings, progress);

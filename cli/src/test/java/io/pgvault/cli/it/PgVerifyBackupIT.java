@@ -35,7 +35,7 @@ class PgVerifyBackupIT {
                 + launcher.bin() + " " + repo.archiveArgs(CLUSTER) + " wal-push %p'\n", Map.of())) {
             ok(launcher, repo, "--pg-port", Integer.toString(primary.port()), "init");
             primary.execute("CREATE TABLESPACE ts1 LOCATION '" + location + "'",
-                    "CREATE TABLE near AS SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 20000) g",
+                    "CREATE TABLE near AS SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 40000) g",
                     "CREATE TABLE other AS SELECT g AS id FROM generate_series(1, 1000) g",
                     "CREATE TABLE far (id int, pad text) TABLESPACE ts1",
                     "INSERT INTO far SELECT g, repeat('x', 200) FROM generate_series(1, 5000) g",
@@ -44,8 +44,9 @@ class PgVerifyBackupIT {
             String near = primary.queryString("SELECT pg_relation_filepath('near')");
             String other = primary.queryString("SELECT pg_relation_filepath('other')");
             String far = primary.queryString("SELECT pg_relation_filepath('far')");
+            // 1 MiB ranges: 'near' (about 2.6 MiB) and 'far' are split, so their lines carry combined CRC-32Cs
             ok(launcher, repo, "--pg-port", Integer.toString(primary.port()), "--pgdata", primary.pgdata().toString(),
-                    "backup");
+                    "backup", "--range-size", "1MiB");
             primary.switchAndAwaitArchived(Duration.ofSeconds(60));
 
             Path restored = work.resolve("restored");
@@ -57,6 +58,10 @@ class PgVerifyBackupIT {
                     .contains("\"Path\": \"" + far + "\"").contains("\"Path\": \"backup_label\"")
                     .contains("\"Path\": \"tablespace_map\"");
             assertThat(far).startsWith("pg_tblspc/" + oid + "/");
+            assertThat(manifest.lines().filter(l -> l.contains("\"Path\": \"" + near + "\"")).findFirst())
+                    .hasValueSatisfying(l -> assertThat(l).contains("\"Checksum-Algorithm\": \"CRC32C\""));
+            assertThat(manifest.lines().filter(l -> l.contains("\"Path\": \"" + other + "\"")).findFirst())
+                    .hasValueSatisfying(l -> assertThat(l).contains("\"Checksum-Algorithm\": \"SHA256\""));
 
             PgCtl.Result clean = pgVerifyBackup(restored);
             assertThat(clean.exitCode()).as(clean.output()).isZero();

@@ -29,8 +29,9 @@ class VerifyIT {
                 + launcher.bin() + " " + repo.archiveArgs("v") + " wal-push %p'\n", Map.of())) {
             ok(launcher, repo, "--pg-port", Integer.toString(primary.port()), "init");
             primary.execute("CREATE TABLE t AS SELECT g AS id, md5(g::text) AS h FROM generate_series(1, 50000) g");
+            // 1 MiB ranges: t (about 3.3 MiB) is stored as ranges f1.0.zst, f1.1.zst, ... checked one by one
             ok(launcher, repo, "--pg-port", Integer.toString(primary.port()), "--pgdata", primary.pgdata().toString(),
-                    "backup");
+                    "backup", "--range-size", "1MiB");
             primary.switchAndAwaitArchived(Duration.ofSeconds(60));
 
             String healthy = ok(launcher, repo, "verify");
@@ -40,6 +41,10 @@ class VerifyIT {
             byte[] data = Files.readAllBytes(bundle);
             data[data.length / 2] ^= 0x10;
             Files.write(bundle, data);
+            Path range = only(root.resolve("backups"), "f1.1.zst");
+            byte[] rangeData = Files.readAllBytes(range);
+            rangeData[rangeData.length / 2] ^= 0x10;
+            Files.write(range, rangeData);
             String id = bundle.getParent().getParent().getFileName().toString();
             String startWal = manifestField(root.resolve("backups/" + id + "/manifest.json"), "startWal");
             Path segment = only(root.resolve("wal"), startWal + ".zst");
@@ -48,7 +53,8 @@ class VerifyIT {
             PgCtl.Result damaged = launcher.run(Map.of(), args(repo, "verify"));
             assertThat(damaged.exitCode()).as(damaged.output()).isEqualTo(9);
             assertThat(damaged.output()).contains("DAMAGED " + root.getParent().relativize(bundle).toString()
-                    .replace("\\", "/")).contains("WAL segment " + startWal + " it needs is missing")
+                    .replace("\\", "/")).contains("DAMAGED " + root.getParent().relativize(range).toString())
+                    .contains("WAL segment " + startWal + " it needs is missing")
                     .contains("damaged: 1 backups");
 
             PgCtl.Result one = launcher.run(Map.of(), args(repo, "verify", "--backup", id));
