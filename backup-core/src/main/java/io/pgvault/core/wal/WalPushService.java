@@ -18,6 +18,7 @@ import io.pgvault.storage.ObjectExistsException;
 import io.pgvault.storage.ObjectWriter;
 import io.pgvault.storage.StorageException;
 import io.pgvault.storage.WriteMode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -60,14 +61,15 @@ public final class WalPushService {
         try {
             ClusterInfo cluster = repository.requireClusterInfo();
             Optional<MasterKey> master = repository.masterKey();
-            byte[] digest = checkAndHash(file, name, cluster, master);
-            long size = Files.size(file);
+            Source source = Source.of(file);
+            byte[] digest = checkAndHash(source, name, cluster, master);
+            long size = source.size();
             var existing = repository.findWal(name);
             if (existing.isPresent()) {
                 return compareWithArchived(existing.get(), name, size, digest, master);
             }
             try {
-                store(file, name, size, digest, master, WriteMode.CREATE_NEW);
+                store(source, name, size, digest, master, WriteMode.CREATE_NEW);
                 log.info("archived {}", name);
                 return WalPushResult.ARCHIVED;
             } catch (ObjectExistsException race) {
@@ -97,8 +99,9 @@ public final class WalPushService {
         try {
             ClusterInfo cluster = repository.requireClusterInfo();
             Optional<MasterKey> master = repository.masterKey();
-            byte[] digest = checkAndHash(file, name, cluster, master);
-            store(file, name, Files.size(file), digest, master, WriteMode.OVERWRITE);
+            Source source = Source.of(file);
+            byte[] digest = checkAndHash(source, name, cluster, master);
+            store(source, name, source.size(), digest, master, WriteMode.OVERWRITE);
             log.debug("uploaded {}", name);
         } catch (IOException e) {
             throw new PgVaultException(ErrorCode.LOCAL_IO, "cannot read WAL file " + file + ": " + e.getMessage(), e);
@@ -122,13 +125,34 @@ public final class WalPushService {
     }
 
     /** Refuses WAL of another cluster or segment size, and digests the file as its header will record it. */
-    private byte[] checkAndHash(Path file, WalFileName name, ClusterInfo cluster, Optional<MasterKey> master)
+    /**
+     * A WAL file's bytes: read once into memory when it is no larger than a default 16 MiB segment (hashing and
+     * storing then share one read), otherwise read twice, the second read checked against the first.
+     */
+    private record Source(Path file, byte[] content, long size) {
+        static final long IN_MEMORY = 16L * 1024 * 1024;
+
+        static Source of(Path file) throws IOException {
+            long size = Files.size(file);
+            if (size > IN_MEMORY) {
+                return new Source(file, null, size);
+            }
+            byte[] content = Files.readAllBytes(file);
+            return new Source(file, content, content.length);
+        }
+
+        InputStream open() throws IOException {
+            return content != null ? new ByteArrayInputStream(content) : Files.newInputStream(file);
+        }
+    }
+
+    private byte[] checkAndHash(Source source, WalFileName name, ClusterInfo cluster, Optional<MasterKey> master)
             throws IOException {
         ContentDigest digest = WalObjectFormat.digest(master);
         byte[] buffer = new byte[BUFFER];
         long size = 0;
         byte[] first = null;
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = source.open()) {
             int n;
             while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
                 if (first == null) {
@@ -171,7 +195,7 @@ public final class WalPushService {
                 + " cluster '" + repository.layout().cluster() + "'?");
     }
 
-    private void store(Path file, WalFileName name, long size, byte[] digest, Optional<MasterKey> master,
+    private void store(Source source, WalFileName name, long size, byte[] digest, Optional<MasterKey> master,
                        WriteMode mode) throws IOException {
         String key = repository.layout().walObject(name, codec);
         ContentDigest again = WalObjectFormat.digest(master);
@@ -181,18 +205,23 @@ public final class WalPushService {
         FrameCodec frames = new FrameCodec(codec, level, dataKey);
         try (ObjectWriter writer = repository.storage().write(key, mode)) {
             writer.write(WalObjectFormat.encode(new WalObjectFormat.Header(codec, 0, size, digest, wrapped)));
-            try (InputStream in = Files.newInputStream(file);
-                 OutputStream out = frames.writer(new NonClosingOutputStream(writer), WalObjectFormat.context(name))) {
-                byte[] buffer = new byte[BUFFER];
-                int n;
-                while ((n = in.read(buffer)) > 0) {
-                    again.update(buffer, 0, n);
-                    out.write(buffer, 0, n);
+            try (OutputStream out = frames.writer(new NonClosingOutputStream(writer), WalObjectFormat.context(name))) {
+                if (source.content() != null) {
+                    out.write(source.content()); // the bytes that were hashed
+                } else {
+                    try (InputStream in = source.open()) {
+                        byte[] buffer = new byte[BUFFER];
+                        int n;
+                        while ((n = in.read(buffer)) > 0) {
+                            again.update(buffer, 0, n);
+                            out.write(buffer, 0, n);
+                        }
+                    }
                 }
             }
-            if (!Arrays.equals(again.digest(), digest)) {
-                throw new PgVaultException(ErrorCode.LOCAL_IO, "WAL file " + file + " changed while it was archived;"
-                        + " nothing was stored, PostgreSQL will retry");
+            if (source.content() == null && !Arrays.equals(again.digest(), digest)) {
+                throw new PgVaultException(ErrorCode.LOCAL_IO, "WAL file " + source.file() + " changed while it was"
+                        + " archived; nothing was stored, PostgreSQL will retry");
             }
             writer.commit();
         }
