@@ -1,7 +1,8 @@
 package io.pgvault.core.stream;
 
-import com.github.luben.zstd.ZstdInputStream;
-import com.github.luben.zstd.ZstdOutputStream;
+import com.github.luben.zstd.RecyclingBufferPool;
+import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
+import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -89,7 +90,9 @@ public enum Codec {
     public OutputStream compress(OutputStream out, int level) throws IOException {
         int lvl = level == 0 ? defaultLevel : level;
         return switch (this) {
-            case ZSTD -> new ZstdOutputStream(out, lvl);
+            // no finalizer (every frame is closed where it is opened) and pooled buffers: a backup of 20,000 small
+            // files opens 20,000 frames, and finalizable streams holding 128 KiB each outran a small heap
+            case ZSTD -> new ZstdOutputStreamNoFinalizer(out, RecyclingBufferPool.INSTANCE, lvl);
             case LZ4 -> new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB);
             case GZIP -> new GZIPOutputStream(out, 64 * 1024) {
                 {
@@ -103,7 +106,7 @@ public enum Codec {
     /** Wraps {@code in} so bytes read are decompressed (one frame or concatenated frames). */
     public InputStream decompress(InputStream in) throws IOException {
         return switch (this) {
-            case ZSTD -> new ZstdInputStream(in);
+            case ZSTD -> new ZstdInputStreamNoFinalizer(in, RecyclingBufferPool.INSTANCE);
             case LZ4 -> new LZ4FrameInputStream(in);
             case GZIP -> new GZIPInputStream(in, 64 * 1024);
             case NONE -> in;
