@@ -613,7 +613,8 @@ if [ "$ROUNDS" = 1 ]; then HOW="one round"; else HOW="best of $ROUNDS rounds (mi
   fi
 } >"$W/report.txt"
 mkdir -p "$RESULTS_DIR"
-OUT=$RESULTS_DIR/$STAMP-scale$SCALE$([ "$TABLES" -gt 0 ] && echo "-tables$TABLES").txt
+OUT=$RESULTS_DIR/$STAMP-scale$SCALE.txt
+if [ "$TABLES" -gt 0 ]; then OUT=$RESULTS_DIR/$STAMP-scale$SCALE-tables$TABLES.txt; fi
 cp "$W/report.txt" "$OUT"
 echo
 cat "$OUT"
