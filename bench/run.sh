@@ -5,19 +5,25 @@
 #   SCALE=5 KEEP=1 bash bench/run.sh           # quick run, keep the work directory
 #   PGVAULT_DIST=/tmp/dist bash bench/run.sh   # an assembled distribution instead of cli/target/pgvault
 #   ROUNDS=3 bash bench/run.sh                 # repeat the timed part, alternating the order; best of 3 shown
+#   SCALE=1 TABLES=20000 bash bench/run.sh     # many small files: pgbench at scale 1 plus 20,000 one-row tables
 #
-# Environment: SCALE (100), KEEP (0), PGVAULT_DIST (cli/target/pgvault, built when missing), ROUNDS (1), JOBS (2),
-# ZSTD_LEVEL (3), WAL_SEGMENTS (10), INCR_STRIDE (100: the incremental step updates 1 account in 100), RESULTS_DIR (/tmp/pgvault-bench-results), BENCH_TMP (/tmp), PGBIN (newest
-# /usr/lib/postgresql/*/bin), BENCH_OS_USER (postgres).
+# Environment: SCALE (100), TABLES (0: after pgbench -i, create this many one-row tables many_1..many_N, each its
+# own small relation file; the restored servers must have them all), KEEP (0), PGVAULT_DIST (cli/target/pgvault,
+# built when missing), ROUNDS (1), JOBS (2), ZSTD_LEVEL (3), WAL_SEGMENTS (10), INCR_STRIDE (100: the incremental
+# step updates 1 account in 100), INCR_PATTERN (range: those rows as one contiguous block of aids, a different block
+# each round; spread: every INCR_STRIDE-th aid), RESULTS_DIR (/tmp/pgvault-bench-results), BENCH_TMP (/tmp), PGBIN
+# (newest /usr/lib/postgresql/*/bin), BENCH_OS_USER (postgres).
 set -euo pipefail
 
 SCALE=${SCALE:-100}
+TABLES=${TABLES:-0}
 KEEP=${KEEP:-0}
 ROUNDS=${ROUNDS:-1}
 JOBS=${JOBS:-2}
 ZSTD_LEVEL=${ZSTD_LEVEL:-3}
 WAL_SEGMENTS=${WAL_SEGMENTS:-10}
 INCR_STRIDE=${INCR_STRIDE:-100}
+INCR_PATTERN=${INCR_PATTERN:-range}
 RESULTS_DIR=${RESULTS_DIR:-/tmp/pgvault-bench-results}
 BENCH_TMP=${BENCH_TMP:-/tmp}
 OS_USER=${BENCH_OS_USER:-postgres}
@@ -29,11 +35,12 @@ is_root() { [ "$(id -u)" = 0 ]; }
 # Everything that touches the cluster runs as its OS user: PostgreSQL refuses root.
 as_pg() { if is_root; then runuser -u "$OS_USER" -- "$@"; else "$@"; fi; }
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
-for v in SCALE ROUNDS JOBS ZSTD_LEVEL WAL_SEGMENTS INCR_STRIDE; do
+for v in SCALE TABLES ROUNDS JOBS ZSTD_LEVEL WAL_SEGMENTS INCR_STRIDE; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a whole number, not '${!v}'"
 done
 [ "$SCALE" -ge 1 ] && [ "$ROUNDS" -ge 1 ] && [ "$JOBS" -ge 1 ] && [ "$INCR_STRIDE" -ge 1 ] \
   || die "SCALE, ROUNDS, JOBS and INCR_STRIDE must be at least 1"
+case $INCR_PATTERN in range|spread) ;; *) die "INCR_PATTERN must be range or spread, not '$INCR_PATTERN'" ;; esac
 
 # ---------------------------------------------------------------------------------------------------------- 1. tools
 install_missing() {
@@ -292,6 +299,16 @@ log "pgvault init, pgbackrest stanza-create and check: ok"
 log "loading pgbench at scale $SCALE"
 as_pg "$PGBIN/pgbench" -i -q -s "$SCALE" -h "$W" -p "$PORT" postgres >"$W/pgbench.out" 2>&1 \
   || { cat "$W/pgbench.out"; die "pgbench -i failed"; }
+# Many small files: TABLES one-row tables, 1000 per transaction (each CREATE TABLE holds a lock until commit).
+if [ "$TABLES" -gt 0 ]; then
+  log "creating $TABLES one-row tables"
+  for ((from = 1; from <= TABLES; from += 1000)); do
+    to=$((from + 999 < TABLES ? from + 999 : TABLES))
+    sql "DO \$\$ BEGIN FOR i IN $from..$to LOOP
+           EXECUTE format('CREATE TABLE many_%s (v int)', i); EXECUTE format('INSERT INTO many_%s VALUES (%s)', i, i);
+         END LOOP; END \$\$" || die "creating tables many_$from..many_$to failed"
+  done
+fi
 log "waiting for archive_command to catch up"
 wait_archived
 # A sample of archived segments (status .done) for the archive_command cost, copied before a checkpoint recycles them.
@@ -327,12 +344,22 @@ backup_pgbackrest() {
   R[pgbackrest_backup#$ROUND.size]=$(( $(du_b "$W/pgbackrest-repo/backup") - before ))
 }
 
-# Incremental backups: 1 pgbench_accounts row in INCR_STRIDE updated (spread over the table: with ~60 rows a page,
-# 1% of the rows touch about half of its pages), then each tool's incremental on top of this round's full backup.
+# Incremental backups: 1 pgbench_accounts row in INCR_STRIDE updated, then each tool's incremental on top of this
+# round's full backup. INCR_PATTERN=range: one contiguous block of aids, a different block each round (a few pages of
+# the table change, as with recent rows of a growing table); spread: every INCR_STRIDE-th aid (with ~60 rows a page,
+# 1% of the rows touch about half of the table's pages).
 update_for_incremental() {
-  sql "UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid % $INCR_STRIDE = $ROUND % $INCR_STRIDE"
+  local accounts=$((SCALE * 100000)) n first where
+  if [ "$INCR_PATTERN" = range ]; then
+    n=$((accounts / INCR_STRIDE)); [ "$n" -ge 1 ] || n=1
+    first=$(( (ROUND - 1) * n % (accounts - n + 1) + 1 ))
+    where="aid BETWEEN $first AND $((first + n - 1))"
+  else
+    where="aid % $INCR_STRIDE = $ROUND % $INCR_STRIDE"
+  fi
+  sql "UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE $where"
   R[incr_update#$ROUND.rc]=0
-  R[incr_update#$ROUND.rows]=$(sql "SELECT count(*) FROM pgbench_accounts WHERE aid % $INCR_STRIDE = $ROUND % $INCR_STRIDE")
+  R[incr_update#$ROUND.rows]=$(sql "SELECT count(*) FROM pgbench_accounts WHERE $where")
   sql "CHECKPOINT"
   wait_archived
 }
@@ -352,9 +379,9 @@ incremental_pgbackrest() {
 }
 
 # The restored server is started on its own port with archiving off, and timed until recovery has replayed the
-# archive and promoted; then pgbench_accounts is counted.
+# archive and promoted; then pgbench_accounts is counted, and the TABLES small tables with their rows.
 recover() {
-  local name=$1 dir=$2 port t0 t1 rows state key="$1#$ROUND"
+  local name=$1 dir=$2 port t0 t1 rows many state key="$1#$ROUND"
   port=$(free_port)
   R[$key.rc]=1
   t0=$(date +%s%N)
@@ -379,9 +406,31 @@ recover() {
     rows=$(sql "SELECT count(*) FROM pgbench_accounts" "$port" 2>&1 || true)
     if [ "$rows" = "$((SCALE * 100000))" ]; then R[$key.check]=ok; else
       R[$key.check]=WRONG; problem "round $ROUND: $name: pgbench_accounts has '$rows' rows, expected $((SCALE * 100000))"; fi
+    if [ "$TABLES" -gt 0 ]; then
+      # every many_N table, and in it its one row holding N: the count of tables and the sum over all their rows
+      many=$(sql "SELECT count(*) FROM pg_class WHERE relkind = 'r' AND relname LIKE 'many\\_%'" "$port" 2>&1 || true)
+      rows=$(many_sum "$port" 2>&1 || true)
+      if [ "$many" = "$TABLES" ] && [ "$rows" = "$((TABLES * (TABLES + 1) / 2))" ]; then R[$key.tables]=ok; else
+        R[$key.tables]=WRONG
+        problem "round $ROUND: $name: $many many_* tables with rows summing to '$rows', expected $TABLES and $((TABLES * (TABLES + 1) / 2))"
+      fi
+    fi
     log "$name: promoted after ${R[$key.wall]} s, ${R[$key.fetched]} WAL files fetched, pgbench_accounts ${R[$key.check]}"
   fi
   as_pg "$PGBIN/pg_ctl" -D "$dir" stop -m fast -w >/dev/null 2>&1 || true
+}
+# Sum of the rows of many_1..many_TABLES on the server at port $1, 1000 tables per query (each table read takes a
+# lock until the end of its transaction).
+many_sum() {
+  local from to total=0 part q i
+  for ((from = 1; from <= TABLES; from += 1000)); do
+    to=$((from + 999 < TABLES ? from + 999 : TABLES))
+    q="SELECT coalesce(sum(v), 0) FROM (SELECT v FROM many_$from"
+    for ((i = from + 1; i <= to; i++)); do q+=" UNION ALL SELECT v FROM many_$i"; done
+    part=$(sql "$q) t" "$1") || return 1
+    total=$((total + part))
+  done
+  echo "$total"
 }
 fresh_dir() { rm -rf "$1"; as_pg mkdir -m 700 "$1"; }
 restore_floor() {
@@ -483,7 +532,8 @@ if [ "$ROUNDS" = 1 ]; then HOW="one round"; else HOW="best of $ROUNDS rounds (mi
   echo "pgvault vs pgBackRest -- $STAMP"
   echo "pgvault $("$PGV" --version 2>/dev/null | awk '{print $2}') (dist $DIST, checkout $GIT), $("$PGBACKREST" version),"
   echo "PostgreSQL $PG_VERSION, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo), load average $LOAD_START at start, $LOAD_END at end"
-  echo "data: pgbench scale $SCALE, $(mib "$DATA_BYTES") MiB in $DATA_FILES files (PGDATA without pg_wal), data checksums on"
+  if [ "$TABLES" -gt 0 ]; then MANY=" and $TABLES one-row tables"; else MANY=""; fi
+  echo "data: pgbench scale $SCALE$MANY, $(mib "$DATA_BYTES") MiB in $DATA_FILES files (PGDATA without pg_wal), data checksums on"
   echo "settings: $JOBS jobs / process-max $JOBS, zstd level $ZSTD_LEVEL on both sides, local filesystem repositories; $HOW"
   echo
   printf '%-46s %11s %11s %9s %11s %9s\n' metric pgvault pgbackrest pgv/pgbr "tar|zstd" pgv/floor
@@ -504,6 +554,9 @@ if [ "$ROUNDS" = 1 ]; then HOW="one round"; else HOW="best of $ROUNDS rounds (mi
   row "restored server: start to promoted (s)" "$(best pgvault_recovery wall)" "$(best pgbackrest_recovery wall)"
   row "restored server: WAL files fetched" "$(at_best pgvault_recovery fetched)" "$(at_best pgbackrest_recovery fetched)"
   row "restored server: pgbench_accounts rows" "$(best pgvault_recovery check)" "$(best pgbackrest_recovery check)"
+  if [ "$TABLES" -gt 0 ]; then
+    row "restored server: $TABLES tables and rows" "$(best pgvault_recovery tables)" "$(best pgbackrest_recovery tables)"
+  fi
   row "restore + recovery (s)" "$(sum2 "$(best pgvault_restore wall)" "$(best pgvault_recovery wall)")" \
     "$(sum2 "$(best pgbackrest_restore wall)" "$(best pgbackrest_recovery wall)")"
   if [ "$NSEG" -gt 0 ]; then
@@ -533,7 +586,13 @@ if [ "$ROUNDS" = 1 ]; then HOW="one round"; else HOW="best of $ROUNDS rounds (mi
   echo "  archive_command pushes every WAL file to both tools, except while one tool's backup is timed: then the"
   echo "  other tool's push is deferred (a cp to a spool, pushed after), so each backup waits for its own tool's"
   echo "  archive_command only. Odd rounds run pgvault first, even rounds pgBackRest; tar|zstd runs first of all."
-  echo "- Incrementals: after the restores, every ${INCR_STRIDE}th pgbench_accounts row is updated, CHECKPOINT, then"
+  if [ "$INCR_PATTERN" = range ]; then
+    echo "- Incrementals (INCR_PATTERN=range): after the restores, one contiguous block of 1 in $INCR_STRIDE pgbench_accounts"
+    echo "  rows (aid BETWEEN x AND x+n-1, another block each round) is updated, CHECKPOINT, then"
+  else
+    echo "- Incrementals (INCR_PATTERN=spread): after the restores, every ${INCR_STRIDE}th pgbench_accounts row (aid % $INCR_STRIDE)"
+    echo "  is updated, CHECKPOINT, then"
+  fi
   echo "  pgvault backup --type incremental vs pgbackrest --type=incr backup on top of the round's full backups."
   echo "  pgvault stores changed pages of relation files; pgBackRest (without --repo-block) whole changed files."
   echo "- 'largest process' is /usr/bin/time -v's Maximum resident set size, i.e. the largest single process: pgvault"
@@ -555,6 +614,7 @@ if [ "$ROUNDS" = 1 ]; then HOW="one round"; else HOW="best of $ROUNDS rounds (mi
 } >"$W/report.txt"
 mkdir -p "$RESULTS_DIR"
 OUT=$RESULTS_DIR/$STAMP-scale$SCALE.txt
+if [ "$TABLES" -gt 0 ]; then OUT=$RESULTS_DIR/$STAMP-scale$SCALE-tables$TABLES.txt; fi
 cp "$W/report.txt" "$OUT"
 echo
 cat "$OUT"
