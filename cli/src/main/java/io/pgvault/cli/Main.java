@@ -75,6 +75,13 @@ public final class Main {
             return cl.execute(args);
         } catch (RuntimeException e) {
             return report(e, debug);
+        } catch (OutOfMemoryError e) {
+            System.err.println("pgvault: out of memory in a heap of " + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+                    + " MiB; give it more with PGVAULT_JAVA_OPTS (e.g. PGVAULT_JAVA_OPTS=\"-Xmx1g\") and run again");
+            if (debug) {
+                e.printStackTrace(System.err);
+            }
+            return ErrorCode.INTERNAL.exitCode();
         }
     }
 

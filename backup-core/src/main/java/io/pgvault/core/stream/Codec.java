@@ -93,7 +93,8 @@ public enum Codec {
             // no finalizer (every frame is closed where it is opened) and pooled buffers: a backup of 20,000 small
             // files opens 20,000 frames, and finalizable streams holding 128 KiB each outran a small heap
             case ZSTD -> new ZstdOutputStreamNoFinalizer(out, RecyclingBufferPool.INSTANCE, lvl);
-            case LZ4 -> new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB);
+            // 256 KiB blocks: each frame allocates its block buffers, and most frames are small files
+            case LZ4 -> new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_256KB);
             case GZIP -> new GZIPOutputStream(out, 64 * 1024) {
                 {
                     def.setLevel(lvl == 0 ? Deflater.DEFAULT_COMPRESSION : lvl);
