@@ -35,12 +35,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a backup's files into a data directory on parallel workers, one repository object per task read front to
- * back, checking the size and SHA-256 of every file against the manifest.
+ * back, checking the size and SHA-256 of every file against the manifest, then makes them durable together.
  */
 final class FileRestorer {
+
+    private static final Logger log = LoggerFactory.getLogger(FileRestorer.class);
 
     private static final int BUFFER = 256 * 1024;
 
@@ -129,6 +133,7 @@ final class FileRestorer {
             }
             setAttributes(target, f);
         }
+        makeDurable(jobs);
         finishDirectories();
         return count;
     }
@@ -155,7 +160,17 @@ final class FileRestorer {
         return runs;
     }
 
+    /** One unit of parallel work on a list of files. */
+    @FunctionalInterface
+    private interface Task {
+        void run(List<FileEntry> files) throws IOException;
+    }
+
     private void runParallel(List<List<FileEntry>> tasks, int jobs) throws IOException {
+        runTasks(tasks, jobs, this::restoreObject);
+    }
+
+    private void runTasks(List<List<FileEntry>> tasks, int jobs, Task work) throws IOException {
         ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
             Thread t = new Thread(r, "restore-worker");
             t.setDaemon(true);
@@ -165,7 +180,7 @@ final class FileRestorer {
             List<Future<Void>> futures = new ArrayList<>();
             for (List<FileEntry> task : tasks) {
                 futures.add(pool.submit(() -> {
-                    restoreObject(task);
+                    work.run(task);
                     return null;
                 }));
             }
@@ -221,7 +236,6 @@ final class FileRestorer {
                 size += n;
                 progress.advanced(n);
             }
-            channel.force(true);
         } catch (IOException e) {
             if (e.getMessage() != null && e.getMessage().contains("No space left")) {
                 throw new PgVaultException(ErrorCode.LOCAL_IO, "no space left on device writing " + target, e);
@@ -255,7 +269,6 @@ final class FileRestorer {
                 size += n;
                 progress.advanced(n);
             }
-            channel.force(true);
         } catch (IOException e) {
             if (e.getMessage() != null && e.getMessage().contains("No space left")) {
                 throw new PgVaultException(ErrorCode.LOCAL_IO, "no space left on device writing " + target, e);
@@ -267,6 +280,41 @@ final class FileRestorer {
                     + " does not match backup " + manifest.id() + " (size " + size + " vs " + part.size()
                     + "); the backup is damaged, run pgvault verify");
         }
+    }
+
+    /**
+     * Makes every written file durable before restore reports anything: one {@code sync -f} (syncfs) per file system
+     * written to, which commits them all at once instead of one fsync per file; where that is not possible, an fsync
+     * of every file, on the workers.
+     */
+    private void makeDurable(int jobs) throws IOException {
+        Set<Path> roots = new java.util.LinkedHashSet<>();
+        roots.add(pgdata);
+        manifest.files().stream().filter(e -> e.kind() == EntryKind.LINK && tablespaceOid(e.path()) != null)
+                .forEach(e -> roots.add(pgdata.resolve(e.path())));
+        try {
+            List<String> command = new ArrayList<>(List.of("sync", "-f"));
+            roots.forEach(r -> command.add(r.toString()));
+            Process sync = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(sync.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (sync.waitFor() == 0) {
+                return;
+            }
+            log.debug("sync -f failed ({}), fsyncing each file", output.strip());
+        } catch (IOException e) {
+            log.debug("sync -f cannot run ({}), fsyncing each file", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgVaultException(ErrorCode.INTERNAL, "restore interrupted");
+        }
+        List<List<FileEntry>> each = new ArrayList<>();
+        manifest.files().stream().filter(f -> f.kind() == EntryKind.FILE && !unchanged.contains(f.path()))
+                .forEach(f -> each.add(List.of(f)));
+        runTasks(each, jobs, f -> {
+            try (FileChannel ch = FileChannel.open(pgdata.resolve(f.get(0).path()), StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        });
     }
 
     private void setAttributes(Path target, FileEntry f) throws IOException {
