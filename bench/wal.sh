@@ -106,6 +106,8 @@ log "work directory $W"
 
 # A copy of the distribution the server's OS user can read (the checkout may be private).
 cp -r "$DIST" "$W/pgvault"
+# the class-data archive fits one place: rebuild it for the copy, as an installation would (README, bin/pgvault-cds)
+if [ -x "$W/pgvault/bin/pgvault-cds" ]; then "$W/pgvault/bin/pgvault-cds" >/dev/null || log "no class-data archive"; fi
 chmod -R a+rX "$W/pgvault"
 PGV=$W/pgvault/bin/pgvault
 
