@@ -97,7 +97,7 @@ public final class BackupService {
         WalSegmentName startWal = WalSegmentName.parse(label.startWalFile(), segSize);
         WalSegmentName stopWal = WalSegmentName.endingAt(label.startTimeline(), stop.stopLsn(), segSize);
         progress.phase("waiting for WAL " + startWal + ".." + stopWal + " to be archived");
-        new WalArchiveWaiter(repository, settings.pgdata().resolve("pg_wal"),
+        new WalArchiveWaiter(repository, settings.pushWal() ? settings.pgdata().resolve("pg_wal") : null,
                 new WalPushService(repository, settings.codec(), settings.compressLevel())).await(startWal, stopWal, settings.archiveTimeout(),
                 session::lastArchiveFailure);
 

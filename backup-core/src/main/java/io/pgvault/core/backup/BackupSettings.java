@@ -23,10 +23,12 @@ import java.util.Objects;
  *                        reaches the archive even with archive_mode off
  * @param rangeSize       files larger than this are split into ranges of this size, copied by parallel workers into
  *                        an object each (0: never split)
+ * @param pushWal         true: the backup pushes the finished WAL segments it needs itself (while the server's
+ *                        archiver is healthy) instead of only waiting for archive_command to reach them
  */
 public record BackupSettings(Path pgdata, PgConnectionSettings connection, BackupType type, int jobs, Codec codec,
                              int compressLevel, Duration archiveTimeout, long bundleLimit, Duration lockWait,
-                             boolean walStreamed, long rangeSize) {
+                             boolean walStreamed, long rangeSize, boolean pushWal) {
 
     public static final long DEFAULT_BUNDLE_LIMIT = 1024 * 1024;
     /** 128 MiB: a 1 GiB relation segment becomes 8 ranges, enough to keep every worker busy on a few big tables. */
@@ -52,12 +54,12 @@ public record BackupSettings(Path pgdata, PgConnectionSettings connection, Backu
         }
     }
 
-    /** Settings with the default range size. */
+    /** Settings with the default range size, pushing the backup's own WAL. */
     public BackupSettings(Path pgdata, PgConnectionSettings connection, BackupType type, int jobs, Codec codec,
                           int compressLevel, Duration archiveTimeout, long bundleLimit, Duration lockWait,
                           boolean walStreamed) {
         this(pgdata, connection, type, jobs, codec, compressLevel, archiveTimeout, bundleLimit, lockWait, walStreamed,
-                DEFAULT_RANGE_SIZE);
+                DEFAULT_RANGE_SIZE, true);
     }
 
     /** Settings for a server whose WAL reaches the archive through archive_command. */

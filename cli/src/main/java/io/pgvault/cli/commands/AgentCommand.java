@@ -86,6 +86,11 @@ public class AgentCommand implements Callable<Integer> {
             description = "How long a backup waits for its WAL to reach the archive (default: ${DEFAULT-VALUE}).")
     int archiveTimeout;
 
+    @Option(names = "--push-wal", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "true (default): a scheduled backup pushes the finished WAL segments it needs itself once "
+                    + "it stops, while pg_stat_archiver shows no failure; false: it only waits for archiving.")
+    boolean pushWal;
+
     @Option(names = "--spool", paramLabel = "DIR",
             description = "Archive WAL ahead of PostgreSQL's archiver through this spool directory, for "
                     + "archive_command = 'pgvault-wal-push %%p' (same --spool or PGVAULT_SPOOL there). Needs --pgdata.")
@@ -155,7 +160,8 @@ public class AgentCommand implements Callable<Integer> {
                 if (cron != null && !cron.isBlank()) {
                     BackupSettings settings = new BackupSettings(ctx.pgdata(), ctx.connection(), type,
                             o.jobsOrDefault(), o.codec(), o.compressLevel, Duration.ofSeconds(archiveTimeout),
-                            BackupSettings.DEFAULT_BUNDLE_LIMIT, Duration.ofSeconds(lockWait), walMode.streams());
+                            BackupSettings.DEFAULT_BUNDLE_LIMIT, Duration.ofSeconds(lockWait), walMode.streams(),
+                            BackupSettings.DEFAULT_RANGE_SIZE, pushWal);
                     schedules.add(new JobSchedule(new BackupJob(repository, settings),
                             JobSchedule.checkCron("schedule-" + type, cron), true));
                 }

@@ -56,6 +56,12 @@ public class BackupCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}; at least 1MiB, a multiple of 8KiB; 0 never splits).")
     String rangeSize;
 
+    @Option(names = "--push-wal", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "true (default): once the backup stops, it pushes the finished WAL segments it needs itself, "
+                    + "the way archive_command would, while pg_stat_archiver shows no failure; false: it only waits "
+                    + "for archive_command to archive them.")
+    boolean pushWal;
+
     private long rangeSize() {
         long size = ByteSize.parse(rangeSize);
         if (size < 0 || size != 0 && (size < BackupSettings.MIN_RANGE_SIZE || size % 8192 != 0)) {
@@ -72,7 +78,7 @@ public class BackupCommand implements Callable<Integer> {
             var o = ctx.options();
             BackupSettings settings = new BackupSettings(ctx.pgdata(), ctx.connection(), BackupType.parse(type),
                     o.jobsOrDefault(), o.codec(), o.compressLevel, Duration.ofSeconds(archiveTimeout),
-                    BackupSettings.DEFAULT_BUNDLE_LIMIT, Duration.ofSeconds(lockWait), false, ranges);
+                    BackupSettings.DEFAULT_BUNDLE_LIMIT, Duration.ofSeconds(lockWait), false, ranges, pushWal);
             BackupProgress progress = TerminalProgress.forTerminal("backup", ctx.json());
             long start = System.nanoTime();
             BackupManifest m = new BackupService(ctx.repository()).run(settings, progress);

@@ -309,11 +309,13 @@ class AgentIT {
         // 1. a cron-driven backup holds the lock: the agent's scheduled runs fail with exit 11, naming it
         Files.writeString(hold, "");
         Instant cronStart = Instant.now();
-        Process cron = start("cron-first", "backup");
+        // --push-wal false: the backup must wait for the held archive_command, not push its WAL itself
+        Process cron = start("cron-first", "backup", "--push-wal", "false");
         await("the cron backup's lock", Duration.ofSeconds(120), () -> lock("backup")
                 .filter(h -> h.since().isAfter(cronStart)).isPresent());
         long cronPid = lock("backup").orElseThrow().pid();
-        Process agent = startAgent("agent-contended");
+        // --push-wal false: the agent's backup in step 3 must wait for the held archive_command
+        Process agent = startAgent("agent-contended", "--push-wal", "false");
         long agentPid = agentPid();
         await("an agent run refused by the lock", Duration.ofSeconds(60), () -> fileStatus().map(s ->
                 lastRun(s.path("jobs").get(0), r -> r.path("exitCode").asInt() == 11)).orElse(false));

@@ -85,7 +85,8 @@ class LockIT {
             cmd.addAll(List.of("runuser", "-u", PgTestCluster.OS_USER, "--"));
         }
         cmd.add(launcher.bin().toString());
-        cmd.addAll(args("backup"));
+        // --push-wal false: the backup must wait for the held archive_command, not push its WAL itself
+        cmd.addAll(args("backup", "--push-wal", "false"));
         cmd.addAll(List.of(extra));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile())
                 .start();
