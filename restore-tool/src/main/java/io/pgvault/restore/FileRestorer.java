@@ -59,6 +59,8 @@ final class FileRestorer {
     private final FileOwner owner;
     private final BackupProgress progress;
     private final Set<String> unchanged;
+    /** Where large files go to be flushed while the workers write others; null outside the parallel phase. */
+    private volatile EarlyFlush early;
     /** Files split into ranges: their parts are written in place, their attributes set once all are there. */
     private final Map<String, FileEntry> ranged = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -96,13 +98,13 @@ final class FileRestorer {
             }
             total += f.size();
             count++;
+            // every file is created here, one after the other, before any is written: a file created while the
+            // workers write waits for the file system's journal, and 1,000 such waits cost a second
+            create(f);
             if (f.chunks().isEmpty()) {
                 empty.add(f);
-            } else if (f.ranged()) { // created now, its ranges written in place by parallel tasks
-                try (FileChannel ignored = FileChannel.open(pgdata.resolve(f.path()), StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE)) {
-                    ranged.put(f.path(), f);
-                }
+            } else if (f.ranged()) { // its ranges are written in place by parallel tasks
+                ranged.put(f.path(), f);
                 for (FileEntry part : f.parts()) {
                     Chunk c = part.chunks().get(0);
                     byObject.computeIfAbsent(c.backupOr(manifest.id()) + "/" + c.object(), k -> new ArrayList<>())
@@ -124,7 +126,13 @@ final class FileRestorer {
         }
         tasks.sort(Comparator.comparingLong((List<FileEntry> t) -> t.stream().mapToLong(FileEntry::size).sum())
                 .reversed());
-        runParallel(tasks, jobs);
+        try (EarlyFlush flush = new EarlyFlush()) {
+            this.early = flush;
+            runParallel(tasks, jobs);
+            flush.finish();
+        } finally {
+            this.early = null;
+        }
         for (FileEntry f : ranged.values()) {
             Path target = pgdata.resolve(f.path());
             if (Files.size(target) != f.size()) {
@@ -218,6 +226,17 @@ final class FileRestorer {
         reader.read(files, this::writeFile);
     }
 
+    /** Creates an empty file to be written, with the backup's permissions and the data directory's owner. */
+    private void create(FileEntry f) throws IOException {
+        Path target = pgdata.resolve(f.path());
+        try (FileChannel ignored = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            // created empty: the workers open it for writing
+        }
+        Files.setPosixFilePermissions(target, permissions(f.mode()));
+        owner.apply(target);
+    }
+
+    /** Writes a file {@link #create}d before (or a range of one), checking its size and SHA-256. */
     private void writeFile(FileEntry f, InputStream content) throws IOException {
         if (ranged.containsKey(f.path())) {
             writeRange(f, content);
@@ -226,7 +245,7 @@ final class FileRestorer {
         Path target = pgdata.resolve(f.path());
         MessageDigest digest = Sha256.newDigest();
         long size = 0;
-        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
             OutputStream out = Channels.newOutputStream(channel);
             byte[] buffer = new byte[BUFFER];
             int n;
@@ -248,7 +267,16 @@ final class FileRestorer {
                     + manifest.id() + " (size " + size + " vs " + f.size() + ", checksum mismatch="
                     + !sha.equals(f.sha256()) + "); the backup is damaged, run pgvault verify");
         }
-        setAttributes(target, f);
+        Files.setLastModifiedTime(target, FileTime.fromMillis(f.mtime()));
+        flushEarly(target, size);
+    }
+
+    /** Hands a large file just written to the early flush, so the disk writes it while the workers go on. */
+    private void flushEarly(Path target, long written) throws IOException {
+        EarlyFlush flush = early;
+        if (flush != null && written >= EarlyFlush.MIN_SIZE) {
+            flush.add(target);
+        }
     }
 
     /** Writes one part of a ranged file at its place in the file, checking the range's size and SHA-256. */
@@ -280,6 +308,7 @@ final class FileRestorer {
                     + " does not match backup " + manifest.id() + " (size " + size + " vs " + part.size()
                     + "); the backup is damaged, run pgvault verify");
         }
+        flushEarly(target, size);
     }
 
     /**
