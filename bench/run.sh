@@ -155,6 +155,9 @@ sample_tree() {
 measure() {
   local name=$1; shift
   local key="$name#$ROUND" tf=$W/$name.$ROUND.time t0 t1 pid rc=0 rss_sum
+  # written data of the previous step (the floor's tar -x never syncs) is flushed first, untimed: a step that
+  # syncs its own files (both tools do) must not also pay for the writeback of the step before it
+  sync
   R[$key.load]=$(loadavg)
   t0=$(date +%s%N)
   as_pg /usr/bin/time -v -o "$tf" "$@" >"$W/$name.$ROUND.out" 2>&1 &
@@ -607,6 +610,8 @@ if [ "$ROUNDS" = 1 ]; then HOW="one round"; else HOW="best of $ROUNDS rounds (mi
   echo "  server is started (pgvault wal-fetch / pgbackrest archive-get as restore_command) and timed until promoted."
   echo "- archive_command rows: the same $NSEG finished segments pushed one at a time, one process per segment, as"
   echo "  archive_command does (pgvault wal-push vs pgbackrest archive-push, both synchronous), into fresh repositories."
+  echo "- Every timed step starts after an untimed sync, so none pays for the writeback of the step before it (the"
+  echo "  floor's tar -x never syncs; both tools sync what they restore before they finish)."
   echo "- Other work on the machine shows in the load averages; differences below ~10% are noise on 2 cores."
   if [ ${#PROBLEMS[@]} -gt 0 ]; then
     echo

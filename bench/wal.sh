@@ -39,6 +39,10 @@ case $COMPRESS in
   zstd) PGBR_COMPRESS=zst ;; gzip) PGBR_COMPRESS=gz ;; lz4) PGBR_COMPRESS=lz4 ;; none) PGBR_COMPRESS=none ;;
   *) die "COMPRESS must be zstd, gzip, lz4 or none, not '$COMPRESS'" ;;
 esac
+# ZSTD_LEVEL applies to zstd only; the other codecs run at each tool's default level (gzip 6 on both sides, lz4's
+# fast mode on both sides: pgBackRest's level 1, lz4-java's fast compressor)
+if [ "$COMPRESS" = zstd ]; then PGV_LEVEL=$ZSTD_LEVEL; PGBR_LEVEL_LINE="compress-level=$ZSTD_LEVEL"; LEVEL_NAME="level $ZSTD_LEVEL"
+else PGV_LEVEL=0; PGBR_LEVEL_LINE=""; LEVEL_NAME="default level"; fi
 for c in $CONTENDERS; do case $c in pgvault|pgbackrest|cp) ;; *) die "unknown contender '$c'" ;; esac; done
 
 # ---------------------------------------------------------------------------------------------------------- 1. tools
@@ -175,8 +179,8 @@ PG_VERSION=$(sql "SHOW server_version")
 SPOOL=$W/pgvault-spool
 PGV_REPO=$W/pgvault-repo
 PGV_ARGS=(--repo "file://$PGV_REPO" --cluster bench --pg-host 127.0.0.1 --pg-port "$PORT"
-          --compress "$COMPRESS" --compress-level "$ZSTD_LEVEL")
-PGV_ARCHIVE="$W/pgvault/bin/pgvault-wal-push --spool $SPOOL --repo file://$PGV_REPO --cluster bench --compress $COMPRESS --compress-level $ZSTD_LEVEL %p"
+          --compress "$COMPRESS" --compress-level "$PGV_LEVEL")
+PGV_ARCHIVE="$W/pgvault/bin/pgvault-wal-push --spool $SPOOL --repo file://$PGV_REPO --cluster bench --compress $COMPRESS --compress-level $PGV_LEVEL %p"
 # pgBackRest: async archive-push / archive-get, same compression and process count
 PGBR_REPO=$W/pgbackrest-repo
 PGBR_CONF=$W/pgbackrest.conf
@@ -186,7 +190,7 @@ cat >"$PGBR_CONF" <<EOF
 repo1-path=$PGBR_REPO
 repo1-retention-full=99
 compress-type=$PGBR_COMPRESS
-compress-level=$ZSTD_LEVEL
+$PGBR_LEVEL_LINE
 process-max=$JOBS
 archive-async=y
 archive-get-queue-max=$((FETCH_AHEAD * 16))MiB
@@ -551,7 +555,7 @@ GIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
   echo "WAL archive drain and recovery replay: pgvault vs pgBackRest vs cp -- $STAMP"
   echo "pgvault $("$PGV" --version 2>/dev/null | awk '{print $2}') (dist $DIST, checkout $GIT), $("$PGBACKREST" version),"
   echo "PostgreSQL $PG_VERSION, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo), load average $LOAD_START at start, $LOAD_END at end"
-  echo "settings: SEGMENTS=$SEGMENTS, $JOBS archive jobs / process-max $JOBS, $COMPRESS level $ZSTD_LEVEL on both sides,"
+  echo "settings: SEGMENTS=$SEGMENTS, $JOBS archive jobs / process-max $JOBS, $COMPRESS $LEVEL_NAME on both sides,"
   echo "  replay: pgvault --fetch-jobs $FETCH_JOBS --fetch-ahead $FETCH_AHEAD, pgBackRest process-max $JOBS archive-get-queue-max $((FETCH_AHEAD * 16))MiB; local filesystem repositories"
   echo
   printf '%-44s %10s %10s %9s %10s %9s\n' metric pgvault pgbackrest pgv/pgbr cp pgv/cp
