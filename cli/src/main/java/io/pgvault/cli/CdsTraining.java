@@ -57,8 +57,10 @@ final class CdsTraining {
         Path wal = dir.resolve("000000010000000000000001");
         Files.write(wal, new byte[16 * 1024 * 1024]);
 
-        String[] common = {"--repo", repoDir.toString(), "--cluster", cluster, "--pg-host", dir.toString(),
-            "--pg-port", "1"};
+        // a config file of its own, so that the machine's /etc/pgvault/pgvault.yaml does not steer the training
+        Path config = Files.writeString(dir.resolve("training.yaml"), "# bin/pgvault-cds training run\n");
+        String[] common = {"--config", config.toString(), "--repo", repoDir.toString(), "--cluster", cluster,
+            "--pg-host", dir.toString(), "--pg-port", "1"};
         Map<String, String> env = Map.of();
         for (List<String> command : List.of(
                 List.of("--json", "info"),
