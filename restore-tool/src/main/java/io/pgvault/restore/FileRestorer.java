@@ -99,7 +99,7 @@ final class FileRestorer {
             total += f.size();
             count++;
             // every file is created here, one after the other, before any is written: a file created while the
-            // workers write waits for the file system's journal, and 1,000 such waits cost a second
+            // workers write waits for the file system's journal (about 0.5 s of worker time over 1,000 files)
             create(f);
             if (f.chunks().isEmpty()) {
                 empty.add(f);
@@ -139,7 +139,7 @@ final class FileRestorer {
                 throw new PgVaultException(ErrorCode.DAMAGED, "restored " + f.path() + " has " + Files.size(target)
                         + " bytes, backup " + manifest.id() + " says " + f.size() + "; run pgvault verify");
             }
-            setAttributes(target, f);
+            Files.setLastModifiedTime(target, FileTime.fromMillis(f.mtime())); // mode and owner were set at create
         }
         makeDurable(jobs);
         finishDirectories();
@@ -272,7 +272,7 @@ final class FileRestorer {
     }
 
     /** Hands a large file just written to the early flush, so the disk writes it while the workers go on. */
-    private void flushEarly(Path target, long written) throws IOException {
+    private void flushEarly(Path target, long written) {
         EarlyFlush flush = early;
         if (flush != null && written >= EarlyFlush.MIN_SIZE) {
             flush.add(target);
