@@ -265,6 +265,11 @@ class KillTrialsIT {
             jvm.get().onExit().get(10, TimeUnit.SECONDS);
         }
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        if (killed && p.exitValue() == 0) {
+            // it finished in the moment between the wait and the SIGKILL (a killed JVM never exits 0): the trial is
+            // checked as a finished run, whose stricter expectations then apply
+            killed = false;
+        }
         if (!killed) {
             assertThat(p.exitValue()).as(Files.readString(log)).isZero();
         } else {
