@@ -2,6 +2,7 @@ package io.pgvault.restore;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
+import io.pgvault.core.Workers;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.manifest.EntryKind;
 import io.pgvault.core.manifest.FileEntry;
@@ -22,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
@@ -141,11 +141,7 @@ final class DeltaScan {
 
     /** Checksums the files whose size matches, in parallel; removes those that differ. */
     private Set<String> compare(int jobs) throws IOException {
-        ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
-            Thread t = new Thread(r, "delta-checksum");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Workers.pool(jobs, "delta-checksum");
         Set<String> unchanged = new HashSet<>();
         try {
             List<Future<Boolean>> results = new ArrayList<>();
@@ -169,7 +165,7 @@ final class DeltaScan {
             Thread.currentThread().interrupt();
             throw new PgVaultException(ErrorCode.INTERNAL, "delta restore interrupted");
         } finally {
-            pool.shutdownNow();
+            Workers.stop(pool);
         }
         return unchanged;
     }

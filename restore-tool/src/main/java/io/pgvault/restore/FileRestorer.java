@@ -2,6 +2,7 @@ package io.pgvault.restore;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
+import io.pgvault.core.Workers;
 import io.pgvault.core.backup.BackupProgress;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.manifest.Chunk;
@@ -33,7 +34,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -179,11 +179,7 @@ final class FileRestorer {
     }
 
     private void runTasks(List<List<FileEntry>> tasks, int jobs, Task work) throws IOException {
-        ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
-            Thread t = new Thread(r, "restore-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Workers.pool(jobs, "restore-worker");
         try {
             List<Future<Void>> futures = new ArrayList<>();
             for (List<FileEntry> task : tasks) {
@@ -211,7 +207,7 @@ final class FileRestorer {
             Thread.currentThread().interrupt();
             throw new PgVaultException(ErrorCode.INTERNAL, "restore interrupted");
         } finally {
-            pool.shutdownNow();
+            Workers.stop(pool);
         }
     }
 

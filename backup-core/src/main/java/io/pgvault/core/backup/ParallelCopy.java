@@ -2,6 +2,7 @@ package io.pgvault.core.backup;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
+import io.pgvault.core.Workers;
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.EntryKind;
 import io.pgvault.core.manifest.FileEntry;
@@ -21,9 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** Runs the copy tasks of one backup on {@code jobs} worker threads; the first failure stops the rest. */
 final class ParallelCopy {
@@ -77,12 +76,7 @@ final class ParallelCopy {
         long total = tasks.stream().mapToLong(CopyTask::bytes).sum();
         int fileCount = (int) entries.stream().filter(e -> e.kind() == EntryKind.FILE).count();
         progress.started(total, fileCount);
-        AtomicInteger threadNo = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(settings.jobs(), r -> {
-            Thread t = new Thread(r, "backup-worker-" + threadNo.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Workers.pool(settings.jobs(), "backup-worker");
         ThreadLocal<FileCopier> copiers = ThreadLocal.withInitial(
                 () -> new FileCopier(frames, progress, pages));
         try {
@@ -118,7 +112,7 @@ final class ParallelCopy {
             Thread.currentThread().interrupt();
             throw new PgVaultException(ErrorCode.INTERNAL, "backup interrupted");
         } finally {
-            pool.shutdownNow();
+            Workers.stop(pool);
         }
     }
 

@@ -2,6 +2,7 @@ package io.pgvault.core.verify;
 
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
+import io.pgvault.core.Workers;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.pg.WalFileName;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -210,11 +210,7 @@ public final class VerifyService {
     }
 
     private static List<Problem> runAll(List<Callable<List<Problem>>> tasks, int jobs) {
-        ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
-            Thread t = new Thread(r, "verify-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Workers.pool(jobs, "verify-worker");
         try {
             List<Future<List<Problem>>> futures = new ArrayList<>();
             tasks.forEach(t -> futures.add(pool.submit(t)));
@@ -229,7 +225,7 @@ public final class VerifyService {
             Thread.currentThread().interrupt();
             throw new PgVaultException(ErrorCode.INTERNAL, "verify interrupted");
         } finally {
-            pool.shutdownNow();
+            Workers.stop(pool);
         }
     }
 }
