@@ -181,6 +181,9 @@ public class AgentCommand implements Callable<Integer> {
             if (stopTimeout < 0) {
                 throw new PgVaultException(ErrorCode.USAGE, "--stop-timeout must not be negative");
             }
+            if (httpPort < 0 || httpPort > 65535) {
+                throw new PgVaultException(ErrorCode.USAGE, "--http-port must be between 0 and 65535, got " + httpPort);
+            }
             WalArchiver archiver = null;
             if (spool != null && walMode != WalMode.STREAM) {
                 WalPushService push = new WalPushService(repository, o.codec(), o.compressLevel);
@@ -191,10 +194,15 @@ public class AgentCommand implements Callable<Integer> {
             repository.requireClusterInfo();
             JdbcJobStore store = "memory".equals(jobStore) ? null : new JdbcJobStore(jobStore,
                     ctx.pgPassword(), Duration.ofSeconds(jobStoreCheckin), repository.layout().cluster());
-            Agent agent = new Agent(repository, schedules, archiver, streamer, new StatusFile(stateDir,
-                    repository.layout().cluster()), AgentCommand::event, store);
-            if (httpPort < 0 || httpPort > 65535) {
-                throw new PgVaultException(ErrorCode.USAGE, "--http-port must be between 0 and 65535, got " + httpPort);
+            Agent agent;
+            try {
+                agent = new Agent(repository, schedules, archiver, streamer, new StatusFile(stateDir,
+                        repository.layout().cluster()), AgentCommand::event, store);
+            } catch (RuntimeException e) {
+                if (store != null) {
+                    store.close(); // the agent refused its settings: release the job store's connections
+                }
+                throw e;
             }
             AgentMetrics metrics = new AgentMetrics(repository, agent::status,
                     ctx.pgdataIfSet(), spool == null ? null : spool.toAbsolutePath());

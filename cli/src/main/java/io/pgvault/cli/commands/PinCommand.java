@@ -24,21 +24,23 @@ public class PinCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        return setPin(spec, id, true);
+    }
+
+    /** Pins or unpins the backup {@code id} and reports whether that changed anything. */
+    static int setPin(CommandSpec spec, String id, boolean pinned) {
         try (CommandContext ctx = CommandContext.of(spec)) {
             var repo = ctx.repository();
             repo.requireClusterInfo();
             BackupId backup = BackupId.parse(id);
-            boolean changed = repo.pin(backup);
-            report(ctx, backup, true, changed);
+            boolean changed = pinned ? repo.pin(backup) : repo.unpin(backup);
+            if (ctx.json()) {
+                Output.printJson(Map.of("id", backup.toString(), "pinned", pinned, "changed", changed));
+            } else {
+                System.out.println("backup " + backup + (changed ? " is now " : " was already ")
+                        + (pinned ? "pinned" : "unpinned"));
+            }
             return 0;
-        }
-    }
-
-    static void report(CommandContext ctx, BackupId id, boolean pinned, boolean changed) {
-        if (ctx.json()) {
-            Output.printJson(Map.of("id", id.toString(), "pinned", pinned, "changed", changed));
-        } else {
-            System.out.println("backup " + id + (changed ? " is now " : " was already ") + (pinned ? "pinned" : "unpinned"));
         }
     }
 
@@ -55,13 +57,7 @@ public class PinCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (CommandContext ctx = CommandContext.of(spec)) {
-                var repo = ctx.repository();
-                repo.requireClusterInfo();
-                BackupId backup = BackupId.parse(id);
-                report(ctx, backup, false, repo.unpin(backup));
-                return 0;
-            }
+            return setPin(spec, id, false);
         }
     }
 }
