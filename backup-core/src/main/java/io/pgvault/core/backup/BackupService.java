@@ -81,14 +81,25 @@ public final class BackupService {
         Instant startTime = Instant.now();
         progress.phase("starting backup (checkpoint)");
         Lsn start = session.startBackup("pgvault " + id);
-        PageChecker pages = "on".equals(session.setting("data_checksums")) ? new PageChecker(start) : null;
+        boolean dataChecksums = "on".equals(session.setting("data_checksums"));
+        boolean walLogHints = "on".equals(session.setting("wal_log_hints"));
+        PageChecker pages = dataChecksums ? new PageChecker(start) : null;
+        IncrementalBase base = parent == null ? null : new IncrementalBase(parent, dataChecksums, walLogHints);
+        if (base != null && !base.pageSets()) {
+            log.warn("{}: changed relation files are copied whole, not page by page: {}", id,
+                    parent.hintBitsLogged() && (dataChecksums || walLogHints)
+                            ? "data_checksums changed since " + parent.id() + "; the next full backup starts anew"
+                            : "page sets need hint-bit changes WAL-logged (data_checksums or wal_log_hints on), now "
+                            + "and when " + parent.id() + " started; set wal_log_hints = on (a restart) to get them "
+                            + "from the next full backup on");
+        }
         List<Tablespace> tablespaces = session.tablespaces();
         List<SourceEntry> entries = new DataDirectoryScanner(settings.pgdata(), session.majorVersion(), tablespaces)
                 .scan();
         FrameCodec frames = repository.newBackupFrames(settings.codec(),
                 settings.codec().checkLevel(settings.compressLevel()));
-        List<FileEntry> files = new ParallelCopy(repository, id, settings, frames, progress, pages,
-                parent == null ? null : new IncrementalBase(parent)).run(entries);
+        List<FileEntry> files = new ParallelCopy(repository, id, settings, frames, progress, pages, base)
+                .run(entries);
         progress.phase("stopping backup");
         BackupStopResult stop = session.stopBackup();
         Instant stopTime = Instant.now();
@@ -120,7 +131,8 @@ public final class BackupService {
                 startWal.fileName(), stopWal.fileName(), startTime, stopTime, stop.backupLabel(), spcmap,
                 settings.codec(), frames.level(), frames.encrypted() ? DataKey.ALGORITHM : null,
                 tablespaces.stream().map(t -> new TablespaceEntry(t.oid(), t.name(), t.location())).toList(),
-                all, dataSize, repoSize, Version.VALUE, pages == null ? List.of() : pages.errors());
+                all, dataSize, repoSize, Version.VALUE, pages == null ? List.of() : pages.errors(), dataChecksums,
+                walLogHints);
         for (var e : manifest.pageErrors()) {
             log.warn("corrupt page checksum in {}: blocks {} (the backup keeps them as read; check the server's"
                     + " storage)", e.path(), e.blocks());

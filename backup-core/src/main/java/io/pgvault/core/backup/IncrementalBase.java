@@ -15,6 +15,11 @@ import java.util.regex.Pattern;
  * the parent's entry, last modified well before the parent started, is referenced without being read (pgBackRest's
  * rule; the margin covers coarse file-system timestamps). Main-fork relation files are stored as page sets: only
  * pages whose LSN is at or after the parent's start, new pages and pages past the parent's length.
+ *
+ * <p>Page sets need page LSNs that move with every change, hint bits included, which PostgreSQL guarantees only
+ * while it WAL-logs hint-bit changes (data_checksums or wal_log_hints on). Without that, or when the server's
+ * data_checksums changed since the parent (pg_checksums rewrites pages and keeps their LSNs), changed relation files
+ * are copied whole, as every other file is.
  */
 final class IncrementalBase {
 
@@ -28,9 +33,16 @@ final class IncrementalBase {
     private final BackupManifest parent;
     private final Map<String, FileEntry> files = new HashMap<>();
     private final long unchangedBefore;
+    private final boolean pageSets;
 
-    IncrementalBase(BackupManifest parent) {
+    /**
+     * @param parent        the backup compared against
+     * @param dataChecksums the server's data_checksums now
+     * @param walLogHints   the server's wal_log_hints now
+     */
+    IncrementalBase(BackupManifest parent, boolean dataChecksums, boolean walLogHints) {
         this.parent = parent;
+        this.pageSets = pageSetsSafe(parent, dataChecksums, walLogHints);
         for (FileEntry f : parent.files()) {
             if (f.kind() == EntryKind.FILE) {
                 files.put(f.path(), f);
@@ -72,8 +84,22 @@ final class IncrementalBase {
         return chunks.stream().map(c -> c.heldBy(parent.id())).toList();
     }
 
-    /** True for files stored as page sets when they changed. */
-    static boolean pageLevel(String path) {
-        return MAIN_FORK.matcher(path).matches();
+    /**
+     * True when page LSNs show every change since {@code parent} started: hint-bit changes were WAL-logged then and
+     * are now, and data_checksums is as it was.
+     */
+    static boolean pageSetsSafe(BackupManifest parent, boolean dataChecksums, boolean walLogHints) {
+        return parent.hintBitsLogged() && (dataChecksums || walLogHints)
+                && Boolean.valueOf(dataChecksums).equals(parent.dataChecksums());
+    }
+
+    /** True when changed main-fork files are stored as page sets rather than whole. */
+    boolean pageSets() {
+        return pageSets;
+    }
+
+    /** True for a file stored as a page set when it changed. */
+    boolean pageLevel(String path) {
+        return pageSets && MAIN_FORK.matcher(path).matches();
     }
 }

@@ -70,7 +70,7 @@ final class ParallelCopy {
     }
 
     private List<FileEntry> copyAll(List<SourceEntry> entries) {
-        // incremental backups read changed relation files whole, page by page against the parent: no ranges there
+        // incremental backups read changed files whole (relation files page by page against the parent): no ranges
         List<CopyTask> tasks = CopyPlanner.plan(entries, settings.bundleLimit(), base == null ? settings.rangeSize() : 0,
                 settings.codec());
         long total = tasks.stream().mapToLong(CopyTask::bytes).sum();
@@ -153,7 +153,7 @@ final class ParallelCopy {
                 }
                 FileEntry entry = task.isRange()
                         ? copier.copyRange(file, task.rangeOffset(), task.rangeLength(), out, task.objectName())
-                        : base != null && IncrementalBase.pageLevel(file.path())
+                        : base != null && base.pageLevel(file.path())
                         && base.parentEntry(file.path()) != null
                         ? copier.copyPages(file, out, task.objectName(), base)
                         : copier.copy(file, out, task.objectName());

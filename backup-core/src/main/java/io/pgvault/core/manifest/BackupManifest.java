@@ -46,6 +46,9 @@ import java.util.Objects;
  * @param repoSize         stored bytes
  * @param pgvaultVersion   version of pgvault that wrote it
  * @param pageErrors       pages whose PostgreSQL checksum failed while they were read (empty when none)
+ * @param dataChecksums    the server's data_checksums when the backup started (null in manifests written before
+ *                         pgvault recorded it: unknown)
+ * @param walLogHints      the server's wal_log_hints when the backup started (null: unknown)
  */
 public record BackupManifest(int format, BackupId id, BackupType type, BackupId parent, String cluster,
                              String systemIdentifier, int pgVersionNum, long walSegmentSize, TimelineId timeline,
@@ -53,7 +56,7 @@ public record BackupManifest(int format, BackupId id, BackupType type, BackupId 
                              Instant stopTime, String backupLabel, String tablespaceMap, Codec codec,
                              int compressLevel, String encryption, List<TablespaceEntry> tablespaces,
                              List<FileEntry> files, long dataSize, long repoSize, String pgvaultVersion,
-                             List<PageError> pageErrors) {
+                             List<PageError> pageErrors, Boolean dataChecksums, Boolean walLogHints) {
 
     public static final int FORMAT = 1;
 
@@ -67,6 +70,28 @@ public record BackupManifest(int format, BackupId id, BackupType type, BackupId 
         tablespaces = tablespaces == null ? List.of() : List.copyOf(tablespaces);
         files = files == null ? List.of() : List.copyOf(files);
         pageErrors = pageErrors == null ? List.of() : List.copyOf(pageErrors);
+    }
+
+    /** A manifest that does not record the server's hint-bit logging (unknown: no page-level child). */
+    public BackupManifest(int format, BackupId id, BackupType type, BackupId parent, String cluster,
+                          String systemIdentifier, int pgVersionNum, long walSegmentSize, TimelineId timeline,
+                          Lsn startLsn, Lsn stopLsn, String startWal, String stopWal, Instant startTime,
+                          Instant stopTime, String backupLabel, String tablespaceMap, Codec codec,
+                          int compressLevel, String encryption, List<TablespaceEntry> tablespaces,
+                          List<FileEntry> files, long dataSize, long repoSize, String pgvaultVersion,
+                          List<PageError> pageErrors) {
+        this(format, id, type, parent, cluster, systemIdentifier, pgVersionNum, walSegmentSize, timeline, startLsn,
+                stopLsn, startWal, stopWal, startTime, stopTime, backupLabel, tablespaceMap, codec, compressLevel,
+                encryption, tablespaces, files, dataSize, repoSize, pgvaultVersion, pageErrors, null, null);
+    }
+
+    /**
+     * True when the server WAL-logged hint-bit changes when this backup started (data_checksums or wal_log_hints
+     * on). Only then does every later change to a page move its LSN; without that, a page whose hint bits were set
+     * after the backup keeps its old LSN while its bytes differ.
+     */
+    public boolean hintBitsLogged() {
+        return Boolean.TRUE.equals(dataChecksums) || Boolean.TRUE.equals(walLogHints);
     }
 
     /** A manifest without page errors. */

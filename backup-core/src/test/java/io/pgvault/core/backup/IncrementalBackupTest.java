@@ -12,21 +12,18 @@ import io.pgvault.core.repo.InitService;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.stream.Codec;
 import io.pgvault.core.testing.PgTestCluster;
+import io.pgvault.core.testing.SpoolPusher;
 import io.pgvault.core.verify.VerifyReport;
 import io.pgvault.core.verify.VerifyService;
 import io.pgvault.core.wal.WalPushService;
 import io.pgvault.storage.fs.FsStorage;
 import io.pgvault.storage.fs.FsStorageConfig;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -43,41 +40,23 @@ class IncrementalBackupTest {
     private static Path work;
     private static PgTestCluster pg;
     private static Repository repository;
-    private static Thread pusher;
-    private static final AtomicBoolean running = new AtomicBoolean(true);
+    private static SpoolPusher pusher;
 
     @BeforeAll
     static void start() throws Exception {
         work = PgTestCluster.workDirectory("pgvault-incr-");
-        Path spool = work.resolve("spool");
-        Files.createDirectories(spool);
-        PgTestCluster.chownToPostgres(spool);
-        pg = PgTestCluster.start(work, "pgdata", "archive_mode = on\narchive_command = 'cp %p " + spool
-                + "/%f.tmp && mv " + spool + "/%f.tmp " + spool + "/%f'\n", Map.of());
         repository = new Repository(new FsStorage(new FsStorageConfig(work.resolve("repo"), true)), "main");
+        // stands in for pgvault wal-push: PostgreSQL copies each segment to the spool, the pusher archives it
+        pusher = new SpoolPusher(work.resolve("spool"), new WalPushService(repository, Codec.ZSTD, 0));
+        pg = PgTestCluster.start(work, "pgdata", pusher.archiveCommand(), Map.of());
         new InitService(repository).init(connection());
-        WalPushService push = new WalPushService(repository, Codec.ZSTD, 0);
-        // stands in for pgvault wal-push: PostgreSQL copies each segment to the spool, this thread archives it
-        pusher = new Thread(() -> {
-            while (running.get()) {
-                try (Stream<Path> files = Files.list(spool)) {
-                    for (Path f : files.filter(p -> !p.toString().endsWith(".tmp")).sorted().toList()) {
-                        push.push(f);
-                        Files.delete(f);
-                    }
-                    Thread.sleep(100);
-                } catch (IOException | InterruptedException e) {
-                    return;
-                }
-            }
-        }, "test-wal-push");
-        pusher.setDaemon(true);
-        pusher.start();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        running.set(false);
+        if (pusher != null) {
+            pusher.close();
+        }
         if (pg != null) {
             pg.close();
         }

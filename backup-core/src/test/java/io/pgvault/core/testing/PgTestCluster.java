@@ -80,9 +80,21 @@ public final class PgTestCluster implements AutoCloseable {
      */
     public static PgTestCluster start(Path base, String name, String extraConf, Map<String, String> serverEnv,
             Path binDir) throws IOException {
+        return start(base, name, extraConf, serverEnv, binDir, true);
+    }
+
+    /**
+     * Creates and starts a cluster with or without data checksums (PostgreSQL's initdb default before 18 is
+     * without).
+     */
+    public static PgTestCluster start(Path base, String name, String extraConf, Map<String, String> serverEnv,
+            Path binDir, boolean dataChecksums) throws IOException {
         PgCtl pgCtl = new PgCtl(binDir, OS_USER);
         Path pgdata = base.resolve(name);
-        List<String> options = new ArrayList<>(List.of("-k", "-U", "postgres", "--auth=trust", "-E", "UTF8"));
+        List<String> options = new ArrayList<>(List.of("-U", "postgres", "--auth=trust", "-E", "UTF8"));
+        if (dataChecksums) {
+            options.add("-k");
+        }
         if (majorVersionOf(pgCtl) >= 14) {
             options.add("--no-instructions"); // initdb of 13 does not know it
         }
