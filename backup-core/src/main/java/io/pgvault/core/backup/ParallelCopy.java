@@ -70,9 +70,10 @@ final class ParallelCopy {
     }
 
     private List<FileEntry> copyAll(List<SourceEntry> entries) {
-        // incremental backups read changed files whole (relation files page by page against the parent): no ranges
-        List<CopyTask> tasks = CopyPlanner.plan(entries, settings.bundleLimit(), base == null ? settings.rangeSize() : 0,
-                settings.codec());
+        // page-level incrementals read changed relation files whole, page by page against the parent: no ranges
+        // there; incrementals without page sets copy changed files as full backups do
+        List<CopyTask> tasks = CopyPlanner.plan(entries, settings.bundleLimit(),
+                base == null || !base.pageSets() ? settings.rangeSize() : 0, settings.codec());
         long total = tasks.stream().mapToLong(CopyTask::bytes).sum();
         int fileCount = (int) entries.stream().filter(e -> e.kind() == EntryKind.FILE).count();
         progress.started(total, fileCount);

@@ -3,6 +3,7 @@ package io.pgvault.core.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgvault.core.manifest.BackupManifest;
+import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.pg.PgConnectionSettings;
 import io.pgvault.core.pg.PgCtl;
@@ -19,6 +20,7 @@ import io.pgvault.storage.fs.FsStorage;
 import io.pgvault.storage.fs.FsStorageConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,18 @@ class HintBitsIncrementalTest {
             FileEntry table = s.entry(incr);
             assertThat(table.storedSize()).as("the table, its hint bits set, is stored again").isPositive();
             assertThat(table.chunks()).as("whole: no page set").allSatisfy(c -> assertThat(c.blocks()).isNull());
-            assertThat(table.sha256()).isNotEqualTo(s.entry(full).sha256());
+            // copied as a full backup copies: a file above the range size is split across the workers, each range
+            // with its own checksum, and the hint bits changed every range
+            assertThat(table.ranged()).as("split into ranges").isTrue();
+            assertThat(table.chunks()).hasSizeGreaterThan(1);
+            List<String> before = s.entry(full).chunks().stream().map(Chunk::sha256).toList();
+            assertThat(table.chunks().stream().map(Chunk::sha256).toList()).hasSameSizeAs(before)
+                    .doesNotContainAnyElementsOf(before);
+            // and an incremental on top refers to those ranges
+            s.pg.execute("UPDATE t SET s = 'changed' WHERE id <= 10", "CHECKPOINT");
+            BackupManifest third = s.backup(BackupType.INCREMENTAL);
+            assertThat(third.parent()).isEqualTo(s.incremental.id());
+            s.verifyClean(3);
         }
     }
 
@@ -97,7 +110,7 @@ class HintBitsIncrementalTest {
          * sets the hint bits and a checkpoint writes them; then an incremental. Returns the full backup.
          */
         BackupManifest setHintBitsBetweenBackups() throws Exception {
-            pg.execute("CREATE TABLE t AS SELECT g AS id, md5(g::text) AS s FROM generate_series(1, 20000) g",
+            pg.execute("CREATE TABLE t AS SELECT g AS id, md5(g::text) AS s FROM generate_series(1, 60000) g",
                     "CHECKPOINT");
             Thread.sleep(2500); // older than the backup's start minus the 2 s margin: only the bytes tell a change
             BackupManifest full = backup(BackupType.FULL);
@@ -109,8 +122,10 @@ class HintBitsIncrementalTest {
         }
 
         BackupManifest backup(BackupType type) {
+            // 1 MiB ranges, so that the test table (about 4 MiB) is split in a full backup
             return new BackupService(repository).run(new BackupSettings(pg.pgdata(), connection(), type, 2,
-                    Codec.ZSTD, 0, Duration.ofSeconds(60), BackupSettings.DEFAULT_BUNDLE_LIMIT), BackupProgress.NONE);
+                    Codec.ZSTD, 0, Duration.ofSeconds(60), BackupSettings.DEFAULT_BUNDLE_LIMIT, Duration.ZERO, false,
+                    BackupSettings.MIN_RANGE_SIZE, true), BackupProgress.NONE);
         }
 
         FileEntry entry(BackupManifest m) throws Exception {
