@@ -12,6 +12,27 @@ import org.junit.jupiter.api.Test;
 
 class WorkersTest {
 
+    /**
+     * A worker that counts down {@code running}, waits to be interrupted, then spends {@code cleanupMillis} (busy,
+     * ignoring further interrupts) before it sets {@code cleanedUp}.
+     */
+    private static java.util.concurrent.Callable<Void> waitThenCleanUp(CountDownLatch running, long cleanupMillis,
+                                                                      AtomicBoolean cleanedUp) {
+        return () -> {
+            running.countDown();
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cleanupMillis);
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+                cleanedUp.set(true);
+            }
+            return null;
+        };
+    }
+
     @Test
     void stopWaitsForInterruptedWorkersToFinishTheirCleanup() throws Exception {
         ExecutorService pool = Workers.pool(2, "test-worker");
@@ -19,21 +40,8 @@ class WorkersTest {
         AtomicBoolean cleanedUp = new AtomicBoolean();
         for (int i = 0; i < 2; i++) {
             boolean slow = i == 0;
-            pool.submit(() -> {
-                running.countDown();
-                try {
-                    Thread.sleep(60_000);
-                } catch (InterruptedException e) {
-                    if (slow) { // an abort that takes a while, such as removing a partial upload
-                        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
-                        while (System.nanoTime() < until) {
-                            Thread.onSpinWait();
-                        }
-                        cleanedUp.set(true);
-                    }
-                }
-                return null;
-            });
+            // the slow one aborts as removing a partial upload does: it takes a while
+            pool.submit(waitThenCleanUp(running, slow ? 300 : 0, slow ? cleanedUp : new AtomicBoolean()));
         }
         assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
 
@@ -48,19 +56,7 @@ class WorkersTest {
         ExecutorService pool = Workers.pool(1, "test-worker");
         CountDownLatch running = new CountDownLatch(1);
         AtomicBoolean cleanedUp = new AtomicBoolean();
-        pool.submit(() -> {
-            running.countDown();
-            try {
-                Thread.sleep(60_000);
-            } catch (InterruptedException e) {
-                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-                while (System.nanoTime() < until) {
-                    Thread.onSpinWait();
-                }
-                cleanedUp.set(true);
-            }
-            return null;
-        });
+        pool.submit(waitThenCleanUp(running, 200, cleanedUp));
         assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
 
         Thread.currentThread().interrupt();
