@@ -106,6 +106,10 @@ final class FileRestorer {
             } else if (f.ranged()) { // its ranges are written in place by parallel tasks
                 ranged.put(f.path(), f);
                 for (FileEntry part : f.parts()) {
+                    if (part.needsComposing()) {
+                        tasks.add(List.of(part)); // a range put together from page sets
+                        continue;
+                    }
                     Chunk c = part.chunks().get(0);
                     byObject.computeIfAbsent(c.backupOr(manifest.id()) + "/" + c.object(), k -> new ArrayList<>())
                             .add(part);
@@ -213,7 +217,7 @@ final class FileRestorer {
 
     /** Reads one object front to back, restoring each file whose frame it holds. */
     private void restoreObject(List<FileEntry> files) throws IOException {
-        if (files.size() == 1 && !ranged.containsKey(files.get(0).path()) && files.get(0).needsComposing()) {
+        if (files.size() == 1 && files.get(0).needsComposing()) {
             try (InputStream content = reader.openComposed(files.get(0))) {
                 writeFile(files.get(0), content);
             }
@@ -278,7 +282,7 @@ final class FileRestorer {
     /** Writes one part of a ranged file at its place in the file, checking the range's size and SHA-256. */
     private void writeRange(FileEntry part, InputStream content) throws IOException {
         Path target = pgdata.resolve(part.path());
-        long offset = part.chunks().get(0).sourceOffset();
+        long offset = part.offsetInFile();
         MessageDigest digest = Sha256.newDigest();
         long size = 0;
         try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {

@@ -98,9 +98,9 @@ final class PgBackupManifest {
     static String pgCrc32c(FileEntry f) {
         int crc = 0;
         boolean first = true;
-        for (var c : f.chunks()) {
-            int part = Crc32c.parse(c.crc32c());
-            crc = first ? part : Crc32c.combine(crc, part, c.sourceLength());
+        for (var r : f.sums()) {
+            int part = Crc32c.parse(r.crc32c());
+            crc = first ? part : Crc32c.combine(crc, part, r.length());
             first = false;
         }
         return Crc32c.hex(Integer.reverseBytes(crc));

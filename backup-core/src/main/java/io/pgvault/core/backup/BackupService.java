@@ -124,7 +124,7 @@ public final class BackupService {
         long dataSize = files.stream().mapToLong(FileEntry::size).sum();
         long repoSize = files.stream().mapToLong(FileEntry::storedSize).sum();
         String spcmap = stop.tablespaceMap() == null || stop.tablespaceMap().isBlank() ? null : stop.tablespaceMap();
-        BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT, id, id.type(),
+        BackupManifest manifest = new BackupManifest(BackupManifest.formatFor(all), id, id.type(),
                 parent == null ? null : parent.id(),
                 repository.layout().cluster(), cluster.systemIdentifier(), session.versionNum(),
                 cluster.walSegmentSize(), label.startTimeline(), label.startLsn(), stop.stopLsn(),

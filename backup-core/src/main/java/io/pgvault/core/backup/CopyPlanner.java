@@ -5,6 +5,7 @@ import io.pgvault.core.stream.Codec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Groups files into {@link CopyTask}s: one per large file, one per range of a file above the range size, bundles of
@@ -23,10 +24,17 @@ final class CopyPlanner {
         return plan(entries, bundleLimit, 0, codec);
     }
 
-    /**
-     * @param rangeSize files larger than this become ranges of this size (the last takes the rest); 0: never split
-     */
+    /** Tasks that split every file above the range size. */
     static List<CopyTask> plan(List<SourceEntry> entries, long bundleLimit, long rangeSize, Codec codec) {
+        return plan(entries, bundleLimit, rangeSize, codec, e -> true);
+    }
+
+    /**
+     * @param rangeSize  files larger than this become ranges of this size (the last takes the rest); 0: never split
+     * @param splittable which of the files above the range size may be split
+     */
+    static List<CopyTask> plan(List<SourceEntry> entries, long bundleLimit, long rangeSize, Codec codec,
+                               Predicate<SourceEntry> splittable) {
         List<CopyTask> tasks = new ArrayList<>();
         List<SourceEntry> bundle = new ArrayList<>();
         long bundleBytes = 0;
@@ -36,7 +44,7 @@ final class CopyPlanner {
             if (e.kind() != EntryKind.FILE) {
                 continue;
             }
-            if (rangeSize > 0 && e.size() > rangeSize) {
+            if (rangeSize > 0 && e.size() > rangeSize && splittable.test(e)) {
                 String name = "data/f" + (++singles);
                 long ranges = (e.size() + rangeSize - 1) / rangeSize;
                 for (long k = 0; k < ranges; k++) {

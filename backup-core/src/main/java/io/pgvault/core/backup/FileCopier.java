@@ -3,6 +3,7 @@ package io.pgvault.core.backup;
 import io.pgvault.core.manifest.BlockRanges;
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.FileEntry;
+import io.pgvault.core.manifest.RangeSum;
 import io.pgvault.core.pg.PageChecksum;
 import io.pgvault.core.stream.CountingOutputStream;
 import io.pgvault.core.stream.Crc32c;
@@ -12,7 +13,9 @@ import io.pgvault.core.stream.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -36,6 +39,8 @@ final class FileCopier {
     private final BackupProgress progress;
     private final PageChecker pages;
     private final byte[] buffer = new byte[BUFFER_SIZE];
+    /** For bytes hashed after the fact ({@link #copyPageRange}); allocated when first needed. */
+    private byte[] again;
 
     /**
      * @param pages validates page checksums of relation files, or null when the cluster has no data checksums
@@ -145,14 +150,44 @@ final class FileCopier {
      */
     FileEntry copyPages(SourceEntry file, CountingOutputStream object, String objectName, IncrementalBase base)
             throws IOException {
+        FileEntry pages = copyPageRange(file, 0, -1, object, objectName, base, null);
+        if (pages == null) {
+            return null;
+        }
+        return new FileEntry(file.path(), file.kind(), pages.size(), file.mode(), file.mtime(),
+                pages.rangeSums().get(0).sha256(), null,
+                withInherited(pages.chunks(), pages.size(), base.inherited(base.parentEntry(file.path()).chunks())));
+    }
+
+    /**
+     * Appends the changed pages of one range of a relation file ({@code length} bytes from {@code offset}, -1: to the
+     * end) to {@code object} as one page-set frame and describes the range: its page set (no chunk when no page
+     * changed) and the range's SHA-256 and CRC-32C, shaped as a part ({@link FileEntry#parts()}).
+     * {@link ParallelCopy} joins the ranges of a file into its entry, adding the parent's chunks.
+     *
+     * <p>A range in which no page changed holds exactly the bytes the parent's range at the same place held: when
+     * the parent has checksums for that range, they are taken over and the range is not hashed. The bytes are still
+     * read, for the page LSNs and checksums; hashing starts (from the range's start) at the first changed page.
+     *
+     * @return the range, or null when the file vanished or ends before the range starts
+     */
+    FileEntry copyPageRange(SourceEntry file, long offset, long length, CountingOutputStream object, String objectName,
+                            IncrementalBase base) throws IOException {
+        return copyPageRange(file, offset, length, object, objectName, base, base.parentSum(file.path(), offset));
+    }
+
+    private FileEntry copyPageRange(SourceEntry file, long offset, long length, CountingOutputStream object,
+                                    String objectName, IncrementalBase base, RangeSum unchanged) throws IOException {
         FileEntry parent = base.parentEntry(file.path());
-        InputStream in;
+        FileChannel channel;
         try {
-            in = Files.newInputStream(file.source());
+            channel = FileChannel.open(file.source(), StandardOpenOption.READ);
         } catch (NoSuchFileException gone) {
             return null;
         }
         MessageDigest digest = Sha256.newDigest();
+        CRC32C crc = new CRC32C();
+        boolean hashing = unchanged == null;
         long start = object.count();
         long size = 0;
         long stored = 0;
@@ -160,32 +195,49 @@ final class FileCopier {
         long parentPages = parent.size() / PageChecksum.PAGE_SIZE;
         List<Long> badBlocks = new ArrayList<>();
         BlockRanges.Builder blocks = new BlockRanges.Builder();
-        BitSet covered = new BitSet();
         OutputStream frame = null;
-        try (in) {
+        try (channel) {
+            if (offset > 0 && channel.size() <= offset) {
+                return null; // shrank since the scan: WAL replay accounts for it
+            }
+            channel.position(offset);
+            InputStream in = Channels.newInputStream(channel);
             int n;
-            while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
-                if (firstBlock >= 0) {
-                    badBlocks.addAll(pages.check(file, firstBlock, buffer, n, size));
-                }
-                digest.update(buffer, 0, n);
+            while ((n = in.readNBytes(buffer, 0, length < 0 ? buffer.length
+                    : (int) Math.min(buffer.length, length - size))) > 0) {
+                long at = offset + size;
+                List<Long> bad = firstBlock >= 0 ? pages.check(file, firstBlock, buffer, n, at) : List.of();
+                badBlocks.addAll(bad);
                 for (int off = 0; off < n; off += PageChecksum.PAGE_SIZE) {
                     int len = Math.min(PageChecksum.PAGE_SIZE, n - off);
-                    long block = (size + off) / PageChecksum.PAGE_SIZE;
+                    long block = (at + off) / PageChecksum.PAGE_SIZE;
                     if (block < parentPages && len == PageChecksum.PAGE_SIZE && !PageChecksum.isNew(buffer, off)
-                            && PageChecksum.pageLsn(buffer, off).isBefore(base.since())) {
+                            && PageChecksum.pageLsn(buffer, off).isBefore(base.since())
+                            && !bad.contains(firstBlock + block)) {
                         continue; // unchanged since the parent started: the parent's chunks hold it
+                    }
+                    // changed, or corrupt on disk: stored as read, so the file restores as it was read
+                    if (!hashing) {
+                        hashRange(channel, offset, at - offset, digest, crc);
+                        hashing = true;
                     }
                     if (frame == null) {
                         frame = openFrame(object, file.path());
                     }
                     frame.write(buffer, off, len);
                     blocks.add(block);
-                    covered.set((int) block);
                     stored += len;
+                }
+                if (hashing) {
+                    digest.update(buffer, 0, n);
+                    crc.update(buffer, 0, n);
                 }
                 size += n;
                 progress.advanced(n);
+            }
+            if (!hashing && unchanged.length() != size) { // no page changed, but the length did
+                hashRange(channel, offset, size, digest, crc);
+                hashing = true;
             }
         } finally {
             if (frame != null) {
@@ -202,8 +254,42 @@ final class FileCopier {
             chunks.add(new Chunk(objectName, start, object.count() - start, firstStored * PageChecksum.PAGE_SIZE,
                     stored, null, ranges));
         }
+        RangeSum sum = hashing
+                ? new RangeSum(offset, size, Sha256.hex(digest.digest()), Crc32c.hex((int) crc.getValue()))
+                : unchanged;
+        return new FileEntry(file.path(), file.kind(), size, file.mode(), file.mtime(), sum.sha256(), null, chunks,
+                List.of(sum));
+    }
+
+    /** Hashes {@code length} bytes of the file from {@code from}, read again (from the page cache, as a rule). */
+    private void hashRange(FileChannel channel, long from, long length, MessageDigest digest, CRC32C crc)
+            throws IOException {
+        if (again == null) {
+            again = new byte[BUFFER_SIZE];
+        }
+        long done = 0;
+        while (done < length) {
+            ByteBuffer bb = ByteBuffer.wrap(again, 0, (int) Math.min(again.length, length - done));
+            int n = channel.read(bb, from + done);
+            if (n <= 0) {
+                throw new IOException(channel + ": ended at " + (from + done) + " while read again");
+            }
+            digest.update(again, 0, n);
+            crc.update(again, 0, n);
+            done += n;
+        }
+    }
+
+    /**
+     * A file's chunks: this backup's page sets, then those of the parent's chunks (as this backup lists them) that
+     * are still the newest holders of some block of a file of {@code size} bytes.
+     */
+    static List<Chunk> withInherited(List<Chunk> own, long size, List<Chunk> inherited) {
+        BitSet covered = new BitSet();
+        own.forEach(c -> covered.or(BlockRanges.parse(c.blocks())));
+        List<Chunk> chunks = new ArrayList<>(own);
         long blockCount = (size + PageChecksum.PAGE_SIZE - 1) / PageChecksum.PAGE_SIZE;
-        for (Chunk c : base.inherited(parent.chunks())) {
+        for (Chunk c : inherited) {
             BitSet held = c.blocks() != null ? BlockRanges.parse(c.blocks()) : contiguous(c);
             held.clear((int) Math.min(blockCount, Integer.MAX_VALUE), Integer.MAX_VALUE);
             held.andNot(covered);
@@ -212,8 +298,7 @@ final class FileCopier {
                 covered.or(held);
             }
         }
-        return new FileEntry(file.path(), file.kind(), size, file.mode(), file.mtime(),
-                Sha256.hex(digest.digest()), null, chunks);
+        return chunks;
     }
 
     private static BitSet contiguous(Chunk c) {

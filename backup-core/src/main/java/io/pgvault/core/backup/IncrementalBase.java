@@ -1,10 +1,13 @@
 package io.pgvault.core.backup;
 
 import io.pgvault.core.manifest.BackupManifest;
+import io.pgvault.core.manifest.BlockRanges;
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.EntryKind;
 import io.pgvault.core.manifest.FileEntry;
+import io.pgvault.core.manifest.RangeSum;
 import io.pgvault.core.pg.Lsn;
+import io.pgvault.core.pg.PageChecksum;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +79,56 @@ final class IncrementalBase {
             return null;
         }
         return new FileEntry(file.path(), EntryKind.FILE, p.size(), file.mode(), p.mtime(), p.sha256(), null,
-                inherited(p.chunks()));
+                inherited(p.chunks()), p.rangeSums());
+    }
+
+    /**
+     * The parent's checksums of the range of a file that starts at {@code offset}, when the parent read the file in
+     * ranges; null otherwise. A range whose pages all predate the parent's start holds the same bytes as that range
+     * did, so it has the same checksums if it also has the same length.
+     */
+    RangeSum parentSum(String path, long offset) {
+        FileEntry p = files.get(path);
+        if (p == null) {
+            return null;
+        }
+        for (RangeSum r : p.sums()) {
+            if (r.offset() == offset) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * True when every chunk of the parent's entry for a file lies within one range of {@code rangeSize} bytes (as
+     * the ranges of a full backup with that range size do), so the file can be stored as page sets range by range
+     * and each range restored without reading another's bytes.
+     */
+    boolean rangesAligned(String path, long rangeSize) {
+        FileEntry p = files.get(path);
+        if (p == null || rangeSize <= 0) {
+            return false;
+        }
+        for (Chunk c : p.chunks()) {
+            long first;
+            long last;
+            if (c.blocks() != null) {
+                java.util.BitSet blocks = BlockRanges.parse(c.blocks());
+                if (blocks.isEmpty()) {
+                    continue;
+                }
+                first = (long) blocks.nextSetBit(0) * PageChecksum.PAGE_SIZE;
+                last = (long) blocks.length() * PageChecksum.PAGE_SIZE - 1;
+            } else {
+                first = c.sourceOffset();
+                last = c.sourceOffset() + Math.max(c.sourceLength(), 1) - 1;
+            }
+            if (first / rangeSize != last / rangeSize) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Chunks of the parent as this backup's manifest lists them. */

@@ -6,6 +6,7 @@ import io.pgvault.core.Workers;
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.EntryKind;
 import io.pgvault.core.manifest.FileEntry;
+import io.pgvault.core.manifest.RangeSum;
 import io.pgvault.core.repo.BackupId;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.stream.CountingOutputStream;
@@ -70,10 +71,10 @@ final class ParallelCopy {
     }
 
     private List<FileEntry> copyAll(List<SourceEntry> entries) {
-        // page-level incrementals read changed relation files whole, page by page against the parent: no ranges
-        // there; incrementals without page sets copy changed files as full backups do
-        List<CopyTask> tasks = CopyPlanner.plan(entries, settings.bundleLimit(),
-                base == null || !base.pageSets() ? settings.rangeSize() : 0, settings.codec());
+        // a file stored as page sets is split only when each of the parent's chunks lies within one range, so that
+        // no range's restore has to read through much of another's
+        List<CopyTask> tasks = CopyPlanner.plan(entries, settings.bundleLimit(), settings.rangeSize(), settings.codec(),
+                e -> !storesPages(e) || base.rangesAligned(e.path(), settings.rangeSize()));
         long total = tasks.stream().mapToLong(CopyTask::bytes).sum();
         int fileCount = (int) entries.stream().filter(e -> e.kind() == EntryKind.FILE).count();
         progress.started(total, fileCount);
@@ -95,7 +96,10 @@ final class ParallelCopy {
                     result.addAll(done);
                 }
             }
-            ranges.values().forEach(r -> result.add(joinRanges(r)));
+            for (List<FileEntry> r : ranges.values()) {
+                result.add(r.get(0).rangeSums().isEmpty() ? joinRanges(r)
+                        : joinPageRanges(r, base.inherited(base.parentEntry(r.get(0).path()).chunks())));
+            }
             return result;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -143,6 +147,41 @@ final class ParallelCopy {
         return new FileEntry(first.path(), first.kind(), size, first.mode(), first.mtime(), null, null, kept);
     }
 
+    /**
+     * The entry of a file stored as page sets in ranges: the ranges' checksums in file order, as far as they are
+     * contiguous, their page sets, then the parent's chunks that still hold some block.
+     *
+     * @param inherited the parent's chunks of the file, as this backup lists them
+     */
+    static FileEntry joinPageRanges(List<FileEntry> ranges, List<Chunk> inherited) {
+        List<FileEntry> ordered = new ArrayList<>(ranges);
+        ordered.sort(Comparator.comparingLong(r -> r.rangeSums().get(0).offset()));
+        List<RangeSum> sums = new ArrayList<>();
+        List<Chunk> own = new ArrayList<>();
+        long size = 0;
+        for (FileEntry r : ordered) {
+            RangeSum sum = r.rangeSums().get(0);
+            if (sum.offset() != size) {
+                break;
+            }
+            sums.add(sum);
+            own.addAll(r.chunks());
+            size += sum.length();
+        }
+        FileEntry first = ordered.get(0);
+        if (size == 0) { // emptied while the backup ran
+            return new FileEntry(first.path(), first.kind(), 0, first.mode(), first.mtime(),
+                    Sha256.hex(Sha256.newDigest().digest()), null, List.of());
+        }
+        return new FileEntry(first.path(), first.kind(), size, first.mode(), first.mtime(), null, null,
+                FileCopier.withInherited(own, size, inherited), sums);
+    }
+
+    /** True when a changed file is stored as the pages that changed since the parent. */
+    private boolean storesPages(SourceEntry file) {
+        return base != null && base.pageLevel(file.path()) && base.parentEntry(file.path()) != null;
+    }
+
     private List<FileEntry> copy(CopyTask task, FileCopier copier) throws IOException {
         List<FileEntry> entries = new ArrayList<>(task.files().size());
         String key = repository.layout().backupObject(id, task.objectName());
@@ -152,12 +191,16 @@ final class ParallelCopy {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new IOException("cancelled after another worker failed");
                 }
-                FileEntry entry = task.isRange()
-                        ? copier.copyRange(file, task.rangeOffset(), task.rangeLength(), out, task.objectName())
-                        : base != null && base.pageLevel(file.path())
-                        && base.parentEntry(file.path()) != null
-                        ? copier.copyPages(file, out, task.objectName(), base)
-                        : copier.copy(file, out, task.objectName());
+                FileEntry entry;
+                if (task.isRange()) {
+                    entry = storesPages(file)
+                            ? copier.copyPageRange(file, task.rangeOffset(), task.rangeLength(), out,
+                                    task.objectName(), base)
+                            : copier.copyRange(file, task.rangeOffset(), task.rangeLength(), out, task.objectName());
+                } else {
+                    entry = storesPages(file) ? copier.copyPages(file, out, task.objectName(), base)
+                            : copier.copy(file, out, task.objectName());
+                }
                 if (entry != null) {
                     entries.add(entry);
                 }

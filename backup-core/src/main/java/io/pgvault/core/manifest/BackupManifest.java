@@ -58,7 +58,18 @@ public record BackupManifest(int format, BackupId id, BackupType type, BackupId 
                              List<FileEntry> files, long dataSize, long repoSize, String pgvaultVersion,
                              List<PageError> pageErrors, Boolean dataChecksums, Boolean walLogHints) {
 
+    /** The format of manifests every pgvault reads. */
     public static final int FORMAT = 1;
+    /**
+     * The format of manifests that list range checksums ({@link FileEntry#rangeSums()}): a pgvault that reads only
+     * format 1 would take such a file for one put together whole, so it must refuse the manifest instead.
+     */
+    public static final int FORMAT_RANGE_SUMS = 2;
+
+    /** The format a manifest listing these files is written in: the oldest that describes them. */
+    public static int formatFor(List<FileEntry> files) {
+        return files.stream().anyMatch(f -> !f.rangeSums().isEmpty()) ? FORMAT_RANGE_SUMS : FORMAT;
+    }
 
     public BackupManifest {
         Objects.requireNonNull(id, "id");
@@ -118,9 +129,14 @@ public record BackupManifest(int format, BackupId id, BackupType type, BackupId 
     public static BackupManifest read(InputStream in, String key) {
         try {
             BackupManifest m = Json.mapper().readValue(in, BackupManifest.class);
-            if (m.format() != FORMAT) {
+            if (m.format() < FORMAT || m.format() > FORMAT_RANGE_SUMS) {
                 throw new PgVaultException(ErrorCode.DAMAGED, "manifest " + key + " has format " + m.format()
-                        + ", this pgvault reads format " + FORMAT + "; use a matching pgvault version");
+                        + ", this pgvault reads formats " + FORMAT + " to " + FORMAT_RANGE_SUMS
+                        + "; use a matching pgvault version");
+            }
+            if (m.format() < formatFor(m.files())) {
+                throw new PgVaultException(ErrorCode.DAMAGED, "manifest " + key + " lists range checksums but has"
+                        + " format " + m.format() + "; the backup cannot be used — run pgvault verify");
             }
             return m;
         } catch (IOException | RuntimeException e) {

@@ -55,8 +55,11 @@ public final class BackupObjectReader {
     public List<List<FileEntry>> groupsByObject() {
         Map<String, List<FileEntry>> byObject = new LinkedHashMap<>();
         for (FileEntry f : manifest.files()) {
-            if (f.kind() == EntryKind.FILE && !f.chunks().isEmpty() && !f.needsComposing()) {
+            if (f.kind() == EntryKind.FILE && !f.chunks().isEmpty()) {
                 for (FileEntry part : f.parts()) {
+                    if (part.needsComposing()) {
+                        continue; // composedFiles()
+                    }
                     Chunk c = part.chunks().get(0);
                     byObject.computeIfAbsent(c.backupOr(manifest.id()) + "/" + c.object(), k -> new ArrayList<>())
                             .add(part);
@@ -69,9 +72,13 @@ public final class BackupObjectReader {
         return groups;
     }
 
-    /** The files put together from several chunks (incremental page sets), read one by one with {@link #openComposed}. */
+    /**
+     * The files (or ranges of a ranged file, {@link FileEntry#parts()}) put together from several chunks (incremental
+     * page sets), read one by one with {@link #openComposed}.
+     */
     public List<FileEntry> composedFiles() {
-        return manifest.files().stream().filter(f -> f.kind() == EntryKind.FILE && f.needsComposing()).toList();
+        return manifest.files().stream().filter(f -> f.kind() == EntryKind.FILE && !f.chunks().isEmpty())
+                .flatMap(f -> f.parts().stream()).filter(FileEntry::needsComposing).toList();
     }
 
     /** The repository key of the object holding a chunk, for messages. */
@@ -109,7 +116,8 @@ public final class BackupObjectReader {
     }
 
     /**
-     * The original content of a file put together from chunks of this backup and its ancestors, in file order.
+     * The original content of a file (or of one range of it, {@link FileEntry#parts()}) put together from chunks of
+     * this backup and its ancestors, in file order.
      * Frames are opened lazily; closing the stream closes them.
      */
     public InputStream openComposed(FileEntry file) {

@@ -14,7 +14,8 @@ import java.util.List;
  * The original bytes of a file an incremental backup stores as several chunks (its own page set, then its ancestors'
  * chunks, newest first), produced in file order. Each block comes from the first chunk that holds it; every chunk's
  * frame is opened only when first needed and only read forward, so at most one stream per chunk is open and memory
- * stays at a block bitmap per chunk, whatever the file size.
+ * stays at a block bitmap per chunk, whatever the file size. A part of a ranged file ({@link FileEntry#parts()})
+ * produces only its range: blocks before it are skipped in the frames that hold them.
  */
 final class ComposedFile extends InputStream {
 
@@ -52,7 +53,9 @@ final class ComposedFile extends InputStream {
     private final FrameOpener opener;
     private final List<Source> sources = new ArrayList<>();
     private final byte[] page = new byte[PAGE];
-    private final long blockCount;
+    /** Where the content ends in the file (exclusive). */
+    private final long end;
+    private final long endBlock;
     private long block;
     private int pagePos;
     private int pageLen;
@@ -61,7 +64,13 @@ final class ComposedFile extends InputStream {
         this.file = file;
         this.opener = opener;
         file.chunks().forEach(c -> sources.add(new Source(c)));
-        this.blockCount = (file.size() + PAGE - 1) / PAGE;
+        long start = file.offsetInFile();
+        if (start % PAGE != 0) {
+            throw new IllegalArgumentException(file.path() + ": range at " + start + " is not page aligned");
+        }
+        this.end = start + file.size();
+        this.block = start / PAGE;
+        this.endBlock = (end + PAGE - 1) / PAGE;
     }
 
     @Override
@@ -73,7 +82,7 @@ final class ComposedFile extends InputStream {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         if (pagePos == pageLen) {
-            if (block >= blockCount) {
+            if (block >= endBlock) {
                 return -1;
             }
             loadBlock((int) block++);
@@ -85,7 +94,7 @@ final class ComposedFile extends InputStream {
     }
 
     private void loadBlock(int b) throws IOException {
-        int want = (int) Math.min(PAGE, file.size() - (long) b * PAGE);
+        int want = (int) Math.min(PAGE, end - (long) b * PAGE);
         for (Source s : sources) {
             if (!s.blocks.get(b)) {
                 continue;

@@ -133,12 +133,65 @@ class BackupManifestTest {
     @Test
     void wrongFormatIsDamagedNamingKeyAndFormat() throws IOException {
         ObjectNode node = (ObjectNode) Json.mapper().readTree(write(full()));
-        node.put("format", 2);
+        node.put("format", 3);
         byte[] json = Json.mapper().writeValueAsBytes(node);
         assertThatThrownBy(() -> read(json))
                 .isInstanceOfSatisfying(PgVaultException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DAMAGED))
                 .hasMessageContaining(KEY)
-                .hasMessageContaining("format 2");
+                .hasMessageContaining("format 3");
+    }
+
+    /** A file read in ranges and stored as page sets: the ranges' checksums, its page set, the parent's range. */
+    private static FileEntry rangedPageSets() {
+        BackupId parent = BackupId.parse("20261120T101500F");
+        return new FileEntry("base/5/16384", EntryKind.FILE, 2 * 8192 * 4, 0600, 1_700_000_000_009L, null, null,
+                List.of(new Chunk("data/f1.0.zst", 0, 900, 8192, 8192, null, "1"),
+                        new Chunk("data/f1.zst", 0, 5000, 0, 65536, parent, null)),
+                List.of(new RangeSum(0, 32768, "aa".repeat(32), "00112233"),
+                        new RangeSum(32768, 32768, "bb".repeat(32), "44556677")));
+    }
+
+    @Test
+    void rangeChecksumsNeedFormatTwoAndRoundTrip() throws IOException {
+        BackupManifest m = full();
+        assertThat(m.format()).isEqualTo(BackupManifest.formatFor(m.files())).isEqualTo(1);
+        assertThat(new String(write(m), java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("rangeSums");
+
+        List<FileEntry> files = new java.util.ArrayList<>(m.files());
+        files.add(rangedPageSets());
+        assertThat(BackupManifest.formatFor(files)).isEqualTo(BackupManifest.FORMAT_RANGE_SUMS);
+        BackupManifest ranged = new BackupManifest(BackupManifest.formatFor(files), m.id(), m.type(), null,
+                m.cluster(), m.systemIdentifier(), m.pgVersionNum(), m.walSegmentSize(), m.timeline(), m.startLsn(),
+                m.stopLsn(), m.startWal(), m.stopWal(), m.startTime(), m.stopTime(), m.backupLabel(),
+                m.tablespaceMap(), m.codec(), m.compressLevel(), m.encryption(), m.tablespaces(), files, m.dataSize(),
+                m.repoSize(), m.pgvaultVersion(), m.pageErrors(), m.dataChecksums(), m.walLogHints());
+        BackupManifest back = read(write(ranged));
+        assertThat(back).isEqualTo(ranged);
+        FileEntry f = back.files().get(back.files().size() - 1);
+        assertThat(f.ranged()).isTrue();
+        assertThat(f.parts()).extracting(FileEntry::offsetInFile).containsExactly(0L, 32768L);
+        // the first range holds the page set and the parent's range; the second only the parent's range
+        assertThat(f.parts().get(0).chunks()).hasSize(2);
+        assertThat(f.parts().get(1).chunks()).extracting(Chunk::object).containsExactly("data/f1.zst");
+        assertThat(f.parts()).allSatisfy(p -> assertThat(p.needsComposing()).isTrue());
+
+        // an older pgvault would read such a manifest as if the file were put together whole: format 1 is refused
+        ObjectNode node = (ObjectNode) Json.mapper().readTree(write(ranged));
+        node.put("format", 1);
+        byte[] json = Json.mapper().writeValueAsBytes(node);
+        assertThatThrownBy(() -> read(json))
+                .isInstanceOfSatisfying(PgVaultException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DAMAGED))
+                .hasMessageContaining("range checksums");
+    }
+
+    @Test
+    void rangeChecksumsMustCoverTheFileContiguously() {
+        RangeSum first = new RangeSum(0, 8192, "aa".repeat(32), "00112233");
+        assertThatThrownBy(() -> new FileEntry("base/5/1", EntryKind.FILE, 24576, 0600, 0, null, null, List.of(),
+                List.of(first, new RangeSum(16384, 8192, "bb".repeat(32), "44556677"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not contiguous");
+        assertThatThrownBy(() -> new FileEntry("base/5/1", EntryKind.FILE, 24576, 0600, 0, null, null, List.of(),
+                List.of(first))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cover 8192 of");
     }
 
     @Test

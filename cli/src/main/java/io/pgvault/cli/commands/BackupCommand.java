@@ -51,9 +51,10 @@ public class BackupCommand implements Callable<Integer> {
     int lockWait;
 
     @Option(names = "--range-size", paramLabel = "SIZE", defaultValue = "128MiB",
-            description = "Full backups split files larger than this into ranges that parallel workers copy into an "
-                    + "object each, so one 1 GiB relation segment does not hold up the backup or the restore "
-                    + "(default: ${DEFAULT-VALUE}; at least 1MiB, a multiple of 8KiB; 0 never splits).")
+            description = "Files larger than this are split into ranges that parallel workers copy into an object "
+                    + "each (incrementals: one page set per range), so one 1 GiB relation segment does not hold up "
+                    + "the backup or the restore (default: ${DEFAULT-VALUE}; at least 1MiB, a multiple of 8KiB; 0 "
+                    + "never splits).")
     String rangeSize;
 
     @Option(names = "--push-wal", paramLabel = "true|false", defaultValue = "true", arity = "1",
