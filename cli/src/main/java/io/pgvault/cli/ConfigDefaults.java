@@ -92,6 +92,27 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     }
 
     /** Refuses config keys and PGVAULT_ variables that name no setting. */
+    /** True when every config file key and PGVAULT_ environment variable names one of these options. */
+    boolean allKnown(Set<String> knownNames) {
+        for (String key : fileValues.keySet()) {
+            if (!knownNames.contains(key)) {
+                return false;
+            }
+        }
+        for (String var : environment.keySet()) {
+            if (settingVariable(var)
+                    && !knownNames.contains(var.substring(8).toLowerCase(Locale.ROOT).replace('_', '-'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean settingVariable(String var) {
+        return var.startsWith("PGVAULT_") && !var.equals("PGVAULT_CONFIG") && !var.equals("PGVAULT_JAVA_OPTS")
+                && !var.startsWith("PGVAULT_IT_");
+    }
+
     void checkKnown(Set<String> knownNames) {
         for (String key : fileValues.keySet()) {
             if (!knownNames.contains(key)) {
@@ -100,8 +121,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             }
         }
         for (String var : environment.keySet()) {
-            if (var.startsWith("PGVAULT_") && !var.equals("PGVAULT_CONFIG") && !var.equals("PGVAULT_JAVA_OPTS")
-                    && !var.startsWith("PGVAULT_IT_")) {
+            if (settingVariable(var)) {
                 String name = var.substring(8).toLowerCase(Locale.ROOT).replace('_', '-');
                 if (!knownNames.contains(name)) {
                     // other tools' variables may share the prefix, so this warns instead of refusing

@@ -47,13 +47,18 @@ public final class Main {
         }
         try {
             ConfigDefaults defaults = ConfigDefaults.load(args, environment);
+            List<StorageSetting> settings = Storages.allSettings();
+            Class<?> named = commandNamed(args);
             PgVaultCommand root = new PgVaultCommand();
             root.defaults = defaults;
             root.environment = environment;
-            CommandLine cl = new CommandLine(root);
-            List<StorageSetting> settings = Storages.allSettings();
-            addStorageOptions(cl, settings);
-            defaults.checkKnown(optionNames(cl));
+            CommandLine cl = commandLine(root, named, settings);
+            root.usage = () -> commandLine(new PgVaultCommand(), null, settings).usage(System.out);
+            Set<String> known = optionNames(cl);
+            if (named != null && !defaults.allKnown(known)) { // perhaps another command's option: judge by all
+                known = optionNames(commandLine(new PgVaultCommand(), null, settings));
+            }
+            defaults.checkKnown(known);
             cl.setDefaultValueProvider(defaults);
             cl.setAllowSubcommandsAsOptionParameters(true);
             cl.setExecutionStrategy(parse -> {
@@ -83,6 +88,49 @@ public final class Main {
             }
             return ErrorCode.INTERNAL.exitCode();
         }
+    }
+
+    /**
+     * The command line's model: the root with every command, or with only {@code only} when not null, and the
+     * adapters' settings as options of each.
+     */
+    static CommandLine commandLine(PgVaultCommand root, Class<?> only, List<StorageSetting> settings) {
+        CommandLine cl = new CommandLine(root);
+        for (Class<?> command : PgVaultCommand.COMMANDS) {
+            if (only == null || command == only) {
+                cl.addSubcommand(newInstance(command));
+            }
+        }
+        addStorageOptions(cl, settings);
+        return cl;
+    }
+
+    private static Object newInstance(Class<?> command) {
+        try {
+            return command.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create " + command.getName(), e);
+        }
+    }
+
+    /**
+     * The command a command line names, when exactly one of its arguments is a command's name; otherwise (none, or
+     * an option's value that happens to be a command's name as well) null, and every command is registered.
+     */
+    static Class<?> commandNamed(String[] args) {
+        Class<?> found = null;
+        for (String arg : args) {
+            for (Class<?> command : PgVaultCommand.COMMANDS) {
+                CommandLine.Command c = command.getAnnotation(CommandLine.Command.class);
+                if (c.name().equals(arg) || List.of(c.aliases()).contains(arg)) {
+                    if (found != null) {
+                        return null;
+                    }
+                    found = command;
+                }
+            }
+        }
+        return found;
     }
 
     /** Prints one line naming the problem (a stack trace only with --debug) and returns the exit code. */

@@ -167,6 +167,27 @@ class ConfigPrecedenceTest {
     // --- refusals -----------------------------------------------------------------------------------------------
 
     @Test
+    void aKeyOfAnotherCommandIsKnownToEveryCommand() throws IOException {
+        // one config file serves every command: the agent's schedule is no unknown key for info, which Main builds
+        // alone (without the other commands' options) when the command line names it
+        Path cfg = config("repo: " + repo + "\nschedule-full: \"0 0 1 * * ?\"\n");
+        Result r = run(Map.of("PGVAULT_SPOOL", tmp.resolve("spool").toString()), "--config", cfg.toString(), "info");
+        assertNotInitialized(r, "main");
+        assertThat(r.err()).doesNotContain("names no setting");
+    }
+
+    @Test
+    void theCommandNamedAloneIsBuiltOtherwiseAll() {
+        assertThat(Main.commandNamed(new String[] {"--repo", repo, "backup", "--type", "full"}))
+                .isEqualTo(io.pgvault.cli.commands.BackupCommand.class);
+        assertThat(Main.commandNamed(new String[] {"--repo", repo, "--help"})).isNull();
+        // an option's value that is also a command's name: no guess, every command is registered
+        assertThat(Main.commandNamed(new String[] {"--cluster", "backup", "list"})).isNull();
+        Result r = run("--repo", repo, "--cluster", "list", "list");
+        assertNotInitialized(r, "list");
+    }
+
+    @Test
     void unknownKeyInTheConfigFileIsAConfigError() throws IOException {
         Path cfg = config("repo: " + repo + "\ncolour: blue\n");
         Result r = run("--config", cfg.toString(), "info");

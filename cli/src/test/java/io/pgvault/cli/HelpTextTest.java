@@ -28,7 +28,8 @@ class HelpTextTest {
     @Test
     void everyHelpPageRendersWithoutPicocliWarnings() {
         List<String[]> commands = new ArrayList<>();
-        collect(new CommandLine(new PgVaultCommand()), commands, new ArrayList<>());
+        collect(Main.commandLine(new PgVaultCommand(), null, io.pgvault.storage.Storages.allSettings()), commands,
+                new ArrayList<>());
         assertThat(commands.size()).isGreaterThan(15);
         PrintStream stdout = System.out;
         PrintStream stderr = System.err;
