@@ -134,6 +134,10 @@ public record BackupManifest(int format, BackupId id, BackupType type, BackupId 
                         + ", this pgvault reads formats " + FORMAT + " to " + FORMAT_RANGE_SUMS
                         + "; use a matching pgvault version");
             }
+            if (m.files().stream().anyMatch(f -> f.sha256() != null && !f.rangeSums().isEmpty())) {
+                throw new PgVaultException(ErrorCode.DAMAGED, "manifest " + key + " lists a file with both a"
+                        + " whole-file checksum and range checksums; the backup cannot be used — run pgvault verify");
+            }
             if (m.format() < formatFor(m.files())) {
                 throw new PgVaultException(ErrorCode.DAMAGED, "manifest " + key + " lists range checksums but has"
                         + " format " + m.format() + "; the backup cannot be used — run pgvault verify");

@@ -175,6 +175,13 @@ class BackupManifestTest {
         assertThat(f.parts().get(1).chunks()).extracting(Chunk::object).containsExactly("data/f1.zst");
         assertThat(f.parts()).allSatisfy(p -> assertThat(p.needsComposing()).isTrue());
 
+        // a file with a whole-file checksum as well as range checksums is no file pgvault writes
+        ObjectNode both = (ObjectNode) Json.mapper().readTree(write(ranged));
+        ((ObjectNode) both.withArray("files").get(files.size() - 1)).put("sha256", "cc".repeat(32));
+        byte[] bothJson = Json.mapper().writeValueAsBytes(both);
+        assertThatThrownBy(() -> read(bothJson)).isInstanceOf(PgVaultException.class)
+                .hasMessageContaining("both a whole-file checksum and range checksums");
+
         // an older pgvault would read such a manifest as if the file were put together whole: format 1 is refused
         ObjectNode node = (ObjectNode) Json.mapper().readTree(write(ranged));
         node.put("format", 1);
