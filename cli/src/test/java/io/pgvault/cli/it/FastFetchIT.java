@@ -117,8 +117,11 @@ class FastFetchIT {
             assertThat(segmentsIn(queue).size()).as("queue holds at most --fetch-ahead segments")
                     .isLessThanOrEqualTo(3);
         }
-        // the segment after the last one archived: not in the archive, the normal end of recovery
-        String next = primary.queryString("SELECT pg_walfile_name(pg_current_wal_lsn())");
+        // the segment after the last one archived: not in the archive, the normal end of recovery. (Not
+        // pg_walfile_name(pg_current_wal_lsn()): right after a switch, before any new record, the current LSN is
+        // the segment's first byte, which pg_walfile_name names as the previous, archived segment.)
+        String next = io.pgvault.core.pg.WalSegmentName.parse(archived.get(archived.size() - 1),
+                new io.pgvault.core.pg.WalSegmentSize(16L * 1024 * 1024)).next().fileName();
         PgCtl.Result missing = fastFetch(env, next, pgwal.resolve("RECOVERYXLOG"));
         assertThat(missing.exitCode()).as(missing.output()).isEqualTo(1);
         assertThat(pgwal.resolve("RECOVERYXLOG")).doesNotExist();
