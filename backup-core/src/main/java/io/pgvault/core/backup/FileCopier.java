@@ -286,11 +286,11 @@ final class FileCopier {
      */
     static List<Chunk> withInherited(List<Chunk> own, long size, List<Chunk> inherited) {
         BitSet covered = new BitSet();
-        own.forEach(c -> covered.or(BlockRanges.parse(c.blocks())));
+        own.forEach(c -> covered.or(c.heldBlocks()));
         List<Chunk> chunks = new ArrayList<>(own);
         long blockCount = (size + PageChecksum.PAGE_SIZE - 1) / PageChecksum.PAGE_SIZE;
         for (Chunk c : inherited) {
-            BitSet held = c.blocks() != null ? BlockRanges.parse(c.blocks()) : contiguous(c);
+            BitSet held = c.heldBlocks();
             held.clear((int) Math.min(blockCount, Integer.MAX_VALUE), Integer.MAX_VALUE);
             held.andNot(covered);
             if (!held.isEmpty()) { // still the newest holder of some block
@@ -299,13 +299,6 @@ final class FileCopier {
             }
         }
         return chunks;
-    }
-
-    private static BitSet contiguous(Chunk c) {
-        BitSet set = new BitSet();
-        int first = (int) (c.sourceOffset() / PageChecksum.PAGE_SIZE);
-        set.set(first, first + (int) ((c.sourceLength() + PageChecksum.PAGE_SIZE - 1) / PageChecksum.PAGE_SIZE));
-        return set;
     }
 
     /**

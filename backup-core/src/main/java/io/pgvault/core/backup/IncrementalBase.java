@@ -1,7 +1,6 @@
 package io.pgvault.core.backup;
 
 import io.pgvault.core.manifest.BackupManifest;
-import io.pgvault.core.manifest.BlockRanges;
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.EntryKind;
 import io.pgvault.core.manifest.FileEntry;
@@ -110,21 +109,10 @@ final class IncrementalBase {
         if (p == null || rangeSize <= 0) {
             return false;
         }
+        long blocksPerRange = rangeSize / PageChecksum.PAGE_SIZE;
         for (Chunk c : p.chunks()) {
-            long first;
-            long last;
-            if (c.blocks() != null) {
-                java.util.BitSet blocks = BlockRanges.parse(c.blocks());
-                if (blocks.isEmpty()) {
-                    continue;
-                }
-                first = (long) blocks.nextSetBit(0) * PageChecksum.PAGE_SIZE;
-                last = (long) blocks.length() * PageChecksum.PAGE_SIZE - 1;
-            } else {
-                first = c.sourceOffset();
-                last = c.sourceOffset() + Math.max(c.sourceLength(), 1) - 1;
-            }
-            if (first / rangeSize != last / rangeSize) {
+            java.util.BitSet blocks = c.heldBlocks();
+            if (!blocks.isEmpty() && blocks.nextSetBit(0) / blocksPerRange != (blocks.length() - 1) / blocksPerRange) {
                 return false;
             }
         }

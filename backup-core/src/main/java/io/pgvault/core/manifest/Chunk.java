@@ -1,7 +1,9 @@
 package io.pgvault.core.manifest;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import io.pgvault.core.pg.PageChecksum;
 import io.pgvault.core.repo.BackupId;
+import java.util.BitSet;
 
 /**
  * Where part of a file's bytes live in the repository: {@code length} stored bytes at {@code offset} of
@@ -56,6 +58,20 @@ public record Chunk(String object, long offset, long length, long sourceOffset, 
     public Chunk heldBy(BackupId owner) {
         return backup != null ? this : new Chunk(object, offset, length, sourceOffset, sourceLength, owner, blocks,
                 sha256, crc32c);
+    }
+
+    /**
+     * The block numbers (8 KiB pages of the file) this chunk holds: a page set's blocks, or those a contiguous range
+     * spans (its last page may be short).
+     */
+    public BitSet heldBlocks() {
+        if (blocks != null) {
+            return BlockRanges.parse(blocks);
+        }
+        BitSet set = new BitSet();
+        int first = (int) (sourceOffset / PageChecksum.PAGE_SIZE);
+        set.set(first, first + (int) ((sourceLength + PageChecksum.PAGE_SIZE - 1) / PageChecksum.PAGE_SIZE));
+        return set;
     }
 
     /** The backup whose prefix holds the object, given the id of the manifest listing this chunk. */

@@ -3,7 +3,6 @@ package io.pgvault.core.manifest;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.pgvault.core.pg.PageChecksum;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -125,12 +124,7 @@ public record FileEntry(String path, EntryKind kind, long size, int mode, long m
 
     /** True when a chunk holds some of the bytes of a range. */
     private static boolean overlaps(Chunk c, RangeSum r) {
-        if (c.blocks() == null) {
-            return c.sourceOffset() < r.end() && c.sourceOffset() + c.sourceLength() > r.offset();
-        }
-        BitSet blocks = BlockRanges.parse(c.blocks());
-        int first = (int) (r.offset() / PageChecksum.PAGE_SIZE);
-        int next = blocks.nextSetBit(first);
+        int next = c.heldBlocks().nextSetBit((int) (r.offset() / PageChecksum.PAGE_SIZE));
         return next >= 0 && (long) next * PageChecksum.PAGE_SIZE < r.end();
     }
 

@@ -1,6 +1,5 @@
 package io.pgvault.core.repo;
 
-import io.pgvault.core.manifest.BlockRanges;
 import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.pg.PageChecksum;
@@ -36,16 +35,10 @@ final class ComposedFile extends InputStream {
 
         Source(Chunk chunk) {
             this.chunk = chunk;
-            if (chunk.blocks() != null) {
-                blocks = BlockRanges.parse(chunk.blocks());
-            } else {
-                if (chunk.sourceOffset() % PAGE != 0) {
-                    throw new IllegalArgumentException("chunk at " + chunk.sourceOffset() + " is not page aligned");
-                }
-                blocks = new BitSet();
-                int first = (int) (chunk.sourceOffset() / PAGE);
-                blocks.set(first, first + (int) ((chunk.sourceLength() + PAGE - 1) / PAGE));
+            if (chunk.blocks() == null && chunk.sourceOffset() % PAGE != 0) {
+                throw new IllegalArgumentException("chunk at " + chunk.sourceOffset() + " is not page aligned");
             }
+            blocks = chunk.heldBlocks();
         }
     }
 

@@ -8,21 +8,15 @@ import io.pgvault.core.manifest.Chunk;
 import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.pg.PgConnectionSettings;
 import io.pgvault.core.repo.BackupType;
-import io.pgvault.core.repo.InitService;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.stream.Codec;
+import io.pgvault.core.testing.ArchivingCluster;
 import io.pgvault.core.testing.PgTestCluster;
-import io.pgvault.core.testing.SpoolPusher;
 import io.pgvault.core.verify.VerifyReport;
 import io.pgvault.core.verify.VerifyService;
-import io.pgvault.core.wal.WalPushService;
-import io.pgvault.storage.fs.FsStorage;
-import io.pgvault.storage.fs.FsStorageConfig;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,34 +31,26 @@ import org.junit.jupiter.api.Test;
 @Tag("integration")
 class IncrementalBackupTest {
 
-    private static Path work;
+    private static ArchivingCluster cluster;
     private static PgTestCluster pg;
     private static Repository repository;
-    private static SpoolPusher pusher;
 
     @BeforeAll
     static void start() throws Exception {
-        work = PgTestCluster.workDirectory("pgvault-incr-");
-        repository = new Repository(new FsStorage(new FsStorageConfig(work.resolve("repo"), true)), "main");
-        // stands in for pgvault wal-push: PostgreSQL copies each segment to the spool, the pusher archives it
-        pusher = new SpoolPusher(work.resolve("spool"), new WalPushService(repository, Codec.ZSTD, 0));
-        pg = PgTestCluster.start(work, "pgdata", pusher.archiveCommand(), Map.of());
-        new InitService(repository).init(connection());
+        cluster = ArchivingCluster.start("pgvault-incr-");
+        pg = cluster.pg();
+        repository = cluster.repository();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (pusher != null) {
-            pusher.close();
+        if (cluster != null) {
+            cluster.close();
         }
-        if (pg != null) {
-            pg.close();
-        }
-        PgTestCluster.deleteTree(work);
     }
 
     private static PgConnectionSettings connection() {
-        return new PgConnectionSettings("127.0.0.1", pg.port(), "postgres", "postgres", null);
+        return cluster.connection();
     }
 
     private static BackupManifest backup(BackupType type) {

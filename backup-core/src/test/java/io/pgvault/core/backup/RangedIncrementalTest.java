@@ -10,23 +10,17 @@ import io.pgvault.core.pg.PgConnectionSettings;
 import io.pgvault.core.repo.BackupChain;
 import io.pgvault.core.repo.BackupObjectReader;
 import io.pgvault.core.repo.BackupType;
-import io.pgvault.core.repo.InitService;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.stream.Codec;
+import io.pgvault.core.testing.ArchivingCluster;
 import io.pgvault.core.testing.PgTestCluster;
-import io.pgvault.core.testing.SpoolPusher;
 import io.pgvault.core.verify.VerifyReport;
 import io.pgvault.core.verify.VerifyService;
-import io.pgvault.core.wal.WalPushService;
-import io.pgvault.storage.fs.FsStorage;
-import io.pgvault.storage.fs.FsStorageConfig;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -45,33 +39,26 @@ class RangedIncrementalTest {
     private static final long MIB = 1024 * 1024;
     private static final int BLOCKS_PER_RANGE = (int) (MIB / 8192);
 
-    private static Path work;
+    private static ArchivingCluster cluster;
     private static PgTestCluster pg;
     private static Repository repository;
-    private static SpoolPusher pusher;
 
     @BeforeAll
     static void start() throws Exception {
-        work = PgTestCluster.workDirectory("pgvault-ranged-incr-");
-        repository = new Repository(new FsStorage(new FsStorageConfig(work.resolve("repo"), true)), "main");
-        pusher = new SpoolPusher(work.resolve("spool"), new WalPushService(repository, Codec.ZSTD, 0));
-        pg = PgTestCluster.start(work, "pgdata", pusher.archiveCommand(), Map.of());
-        new InitService(repository).init(connection());
+        cluster = ArchivingCluster.start("pgvault-ranged-incr-");
+        pg = cluster.pg();
+        repository = cluster.repository();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (pusher != null) {
-            pusher.close();
+        if (cluster != null) {
+            cluster.close();
         }
-        if (pg != null) {
-            pg.close();
-        }
-        PgTestCluster.deleteTree(work);
     }
 
     private static PgConnectionSettings connection() {
-        return new PgConnectionSettings("127.0.0.1", pg.port(), "postgres", "postgres", null);
+        return cluster.connection();
     }
 
     private static BackupManifest backup(BackupType type, long rangeSize) {
