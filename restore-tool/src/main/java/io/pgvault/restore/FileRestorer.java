@@ -11,7 +11,6 @@ import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.repo.BackupChain;
 import io.pgvault.core.repo.BackupObjectReader;
 import io.pgvault.core.repo.RepositoryReader;
-import io.pgvault.core.stream.Sha256;
 import io.pgvault.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +23,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -40,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a backup's files into a data directory on parallel workers, one repository object per task read front to
- * back, checking the size and SHA-256 of every file against the manifest, then makes them durable together.
+ * back, checking the size and checksum of every file against the manifest ({@link ContentCheck}), then makes them
+ * durable together.
  */
 final class FileRestorer {
 
@@ -124,6 +123,7 @@ final class FileRestorer {
         for (FileEntry f : empty) {
             writeFile(f, InputStream.nullInputStream());
         }
+        warnOfSlowChecks(tasks, byObject.values());
         progress.started(total, count);
         for (List<FileEntry> files : byObject.values()) {
             tasks.addAll(splitAtGaps(files));
@@ -149,6 +149,28 @@ final class FileRestorer {
         finishDirectories();
         return count;
     }
+
+    /**
+     * Warns when much of the backup predates per-file CRC-32Cs and bin/pgvault runs the restore with the quick
+     * compiler only ({@value #QUICK_COMPILER} set): SHA-256 then runs as plain Java, several times slower.
+     */
+    private void warnOfSlowChecks(List<List<FileEntry>> composed, java.util.Collection<List<FileEntry>> whole) {
+        if (!Boolean.getBoolean(QUICK_COMPILER)) {
+            return;
+        }
+        long bytes = java.util.stream.Stream.concat(composed.stream(), whole.stream()).flatMap(List::stream)
+                .filter(f -> f.contentCrc32c() == null).mapToLong(FileEntry::size).sum();
+        if (bytes >= SLOW_CHECK_WARNING) {
+            log.warn("backup {} predates per-file CRC-32Cs: {} MiB are checked by SHA-256, slow with the quick "
+                    + "compiler bin/pgvault starts restore with; for a faster restore of it, run with "
+                    + "PGVAULT_JAVA_OPTS=-Xmx256m", manifest.id(), bytes >> 20);
+        }
+    }
+
+    /** System property bin/pgvault sets when it limits the JVM to its quick compiler. */
+    static final String QUICK_COMPILER = "pgvault.quickCompiler";
+
+    private static final long SLOW_CHECK_WARNING = 256L << 20;
 
     /** Files of one object in offset order, cut where a long stretch of the object is not needed. */
     private static List<List<FileEntry>> splitAtGaps(List<FileEntry> files) {
@@ -236,21 +258,21 @@ final class FileRestorer {
         owner.apply(target);
     }
 
-    /** Writes a file {@link #create}d before (or a range of one), checking its size and SHA-256. */
+    /** Writes a file {@link #create}d before (or a range of one), checking its size and checksum. */
     private void writeFile(FileEntry f, InputStream content) throws IOException {
         if (ranged.containsKey(f.path())) {
             writeRange(f, content);
             return;
         }
         Path target = pgdata.resolve(f.path());
-        MessageDigest digest = Sha256.newDigest();
+        ContentCheck check = ContentCheck.of(f);
         long size = 0;
         try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
             OutputStream out = Channels.newOutputStream(channel);
             byte[] buffer = new byte[BUFFER];
             int n;
             while ((n = content.read(buffer)) > 0) {
-                digest.update(buffer, 0, n);
+                check.update(buffer, 0, n);
                 out.write(buffer, 0, n);
                 size += n;
                 progress.advanced(n);
@@ -261,11 +283,10 @@ final class FileRestorer {
             }
             throw e;
         }
-        String sha = Sha256.hex(digest.digest());
-        if (size != f.size() || !sha.equals(f.sha256())) {
+        if (size != f.size() || !check.matches()) {
             throw new PgVaultException(ErrorCode.DAMAGED, "restored " + f.path() + " does not match backup "
-                    + manifest.id() + " (size " + size + " vs " + f.size() + ", checksum mismatch="
-                    + !sha.equals(f.sha256()) + "); the backup is damaged, run pgvault verify");
+                    + manifest.id() + " (" + (size != f.size() ? "size " + size + " vs " + f.size()
+                    : check.algorithm() + " differs") + "); the backup is damaged, run pgvault verify");
         }
         Files.setLastModifiedTime(target, FileTime.fromMillis(f.mtime()));
         flushEarly(target, size);
@@ -279,17 +300,17 @@ final class FileRestorer {
         }
     }
 
-    /** Writes one part of a ranged file at its place in the file, checking the range's size and SHA-256. */
+    /** Writes one part of a ranged file at its place in the file, checking the range's size and checksum. */
     private void writeRange(FileEntry part, InputStream content) throws IOException {
         Path target = pgdata.resolve(part.path());
         long offset = part.offsetInFile();
-        MessageDigest digest = Sha256.newDigest();
+        ContentCheck check = ContentCheck.of(part);
         long size = 0;
         try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
             byte[] buffer = new byte[BUFFER];
             int n;
             while ((n = content.read(buffer)) > 0) {
-                digest.update(buffer, 0, n);
+                check.update(buffer, 0, n);
                 ByteBuffer bb = ByteBuffer.wrap(buffer, 0, n);
                 while (bb.hasRemaining()) {
                     channel.write(bb, offset + size + bb.position());
@@ -303,9 +324,10 @@ final class FileRestorer {
             }
             throw e;
         }
-        if (size != part.size() || !Sha256.hex(digest.digest()).equals(part.sha256())) {
+        if (size != part.size() || !check.matches()) {
             throw new PgVaultException(ErrorCode.DAMAGED, "restored range at " + offset + " of " + part.path()
-                    + " does not match backup " + manifest.id() + " (size " + size + " vs " + part.size()
+                    + " does not match backup " + manifest.id() + " (" + (size != part.size() ? "size " + size
+                    + " vs " + part.size() : check.algorithm() + " differs")
                     + "); the backup is damaged, run pgvault verify");
         }
         flushEarly(target, size);

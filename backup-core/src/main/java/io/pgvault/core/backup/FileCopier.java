@@ -65,15 +65,16 @@ final class FileCopier {
             return null;
         }
         MessageDigest digest = Sha256.newDigest();
+        CRC32C crc = new CRC32C();
         long start = object.count();
         long size;
         try (in; OutputStream compressed = openFrame(object, file.path())) {
-            size = pump(file, in, 0, -1, compressed, digest, null);
+            size = pump(file, in, 0, -1, compressed, digest, crc);
         }
         List<Chunk> chunks = size == 0 && object.count() == start ? List.of()
                 : List.of(new Chunk(objectName, start, object.count() - start, 0, size));
         return new FileEntry(file.path(), file.kind(), size, file.mode(), file.mtime(),
-                Sha256.hex(digest.digest()), null, chunks);
+                Sha256.hex(digest.digest()), null, chunks, List.of(), Crc32c.hex((int) crc.getValue()));
     }
 
     /**
@@ -111,7 +112,7 @@ final class FileCopier {
 
     /**
      * Reads {@code in} (positioned {@code from} bytes into the file) to its end or for {@code limit} bytes (-1: no
-     * limit) into {@code frame}, checking pages and updating the digest (and CRC, when given) on the way.
+     * limit) into {@code frame}, checking pages and updating the digest and CRC on the way.
      *
      * @return bytes read
      */
@@ -128,9 +129,7 @@ final class FileCopier {
                 badBlocks.addAll(pages.check(file, firstBlock, buffer, n, from + done));
             }
             digest.update(buffer, 0, n);
-            if (crc != null) {
-                crc.update(buffer, 0, n);
-            }
+            crc.update(buffer, 0, n);
             frame.write(buffer, 0, n);
             done += n;
             progress.advanced(n);
@@ -154,9 +153,10 @@ final class FileCopier {
         if (pages == null) {
             return null;
         }
-        return new FileEntry(file.path(), file.kind(), pages.size(), file.mode(), file.mtime(),
-                pages.rangeSums().get(0).sha256(), null,
-                withInherited(pages.chunks(), pages.size(), base.inherited(base.parentEntry(file.path()).chunks())));
+        RangeSum sum = pages.rangeSums().get(0);
+        return new FileEntry(file.path(), file.kind(), pages.size(), file.mode(), file.mtime(), sum.sha256(), null,
+                withInherited(pages.chunks(), pages.size(), base.inherited(base.parentEntry(file.path()).chunks())),
+                List.of(), sum.crc32c());
     }
 
     /**

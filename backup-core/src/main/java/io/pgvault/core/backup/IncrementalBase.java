@@ -78,7 +78,7 @@ final class IncrementalBase {
             return null;
         }
         return new FileEntry(file.path(), EntryKind.FILE, p.size(), file.mode(), p.mtime(), p.sha256(), null,
-                inherited(p.chunks()), p.rangeSums());
+                inherited(p.chunks()), p.rangeSums(), p.crc32c());
     }
 
     /**

@@ -11,6 +11,7 @@ import io.pgvault.core.repo.BackupId;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.stream.CountingOutputStream;
 import io.pgvault.core.stream.FrameCodec;
+import io.pgvault.core.stream.Crc32c;
 import io.pgvault.core.stream.Sha256;
 import io.pgvault.storage.ObjectWriter;
 import io.pgvault.storage.StorageException;
@@ -142,7 +143,7 @@ final class ParallelCopy {
         FileEntry first = ranges.get(0);
         if (kept.isEmpty()) { // emptied while the backup ran
             return new FileEntry(first.path(), first.kind(), 0, first.mode(), first.mtime(),
-                    Sha256.hex(Sha256.newDigest().digest()), null, List.of());
+                    Sha256.hex(Sha256.newDigest().digest()), null, List.of(), List.of(), Crc32c.hex(0));
         }
         return new FileEntry(first.path(), first.kind(), size, first.mode(), first.mtime(), null, null, kept);
     }
@@ -171,7 +172,7 @@ final class ParallelCopy {
         FileEntry first = ordered.get(0);
         if (size == 0) { // emptied while the backup ran
             return new FileEntry(first.path(), first.kind(), 0, first.mode(), first.mtime(),
-                    Sha256.hex(Sha256.newDigest().digest()), null, List.of());
+                    Sha256.hex(Sha256.newDigest().digest()), null, List.of(), List.of(), Crc32c.hex(0));
         }
         return new FileEntry(first.path(), first.kind(), size, first.mode(), first.mtime(), null, null,
                 FileCopier.withInherited(own, size, inherited), sums);

@@ -2,6 +2,7 @@ package io.pgvault.core.manifest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.pgvault.core.pg.PageChecksum;
+import io.pgvault.core.stream.Crc32c;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -22,10 +23,14 @@ import java.util.Objects;
  * @param rangeSums  the checksums of each range of a file an incremental backup read in ranges on parallel workers
  *                   and stored as page sets: the ranges are contiguous from offset 0 and each is put together from
  *                   the chunks that hold its blocks; empty otherwise (absent from manifests written before)
+ * @param crc32c     CRC-32C of the whole content as 8 hex digits, set with {@code sha256} (a file split into ranges
+ *                   has one per range instead); restore checks it, which costs a tenth of re-hashing with SHA-256.
+ *                   Null in manifests written before pgvault recorded it: restore then checks the SHA-256
  */
 public record FileEntry(String path, EntryKind kind, long size, int mode, long mtime, String sha256,
                         String linkTarget, List<Chunk> chunks,
-                        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RangeSum> rangeSums) {
+                        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RangeSum> rangeSums,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String crc32c) {
 
     public FileEntry {
         Objects.requireNonNull(path, "path");
@@ -45,15 +50,37 @@ public record FileEntry(String path, EntryKind kind, long size, int mode, long m
             throw new IllegalArgumentException("ranges of " + path + " cover " + (next - from) + " of " + size
                     + " bytes");
         }
+        if (crc32c != null && (sha256 == null || !Crc32c.isHex(crc32c))) {
+            throw new IllegalArgumentException("CRC-32C of " + path + " is not 8 hex digits next to a SHA-256: "
+                    + crc32c);
+        }
         if (path.startsWith("/") || path.contains("\\") || List.of(path.split("/")).contains("..")) {
             throw new IllegalArgumentException("unsafe path in manifest: " + path);
         }
     }
 
-    /** An entry without range checksums. */
+    /** An entry without range checksums or a whole-file CRC-32C. */
     public FileEntry(String path, EntryKind kind, long size, int mode, long mtime, String sha256, String linkTarget,
                      List<Chunk> chunks) {
-        this(path, kind, size, mode, mtime, sha256, linkTarget, chunks, List.of());
+        this(path, kind, size, mode, mtime, sha256, linkTarget, chunks, List.of(), null);
+    }
+
+    /** An entry without a whole-file CRC-32C. */
+    public FileEntry(String path, EntryKind kind, long size, int mode, long mtime, String sha256, String linkTarget,
+                     List<Chunk> chunks, List<RangeSum> rangeSums) {
+        this(path, kind, size, mode, mtime, sha256, linkTarget, chunks, rangeSums, null);
+    }
+
+    /**
+     * The CRC-32C of this entry's content, as a restore checks it: the whole file's, or a part's range's
+     * ({@link #parts()}); null when the manifest has none (written before pgvault recorded it), and for a whole
+     * {@link #ranged()} file, whose ranges carry theirs.
+     */
+    public String contentCrc32c() {
+        if (crc32c != null) {
+            return crc32c;
+        }
+        return sha256 != null && rangeSums.size() == 1 ? rangeSums.get(0).crc32c() : null;
     }
 
     public static FileEntry directory(String path, int mode, long mtime) {

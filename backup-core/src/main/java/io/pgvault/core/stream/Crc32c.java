@@ -54,8 +54,22 @@ public final class Crc32c {
         return String.format("%08x", crc);
     }
 
+    /** True for eight lower-case hex digits, as {@link #hex} writes them. */
+    public static boolean isHex(String text) {
+        if (text == null || text.length() != 8) {
+            return false;
+        }
+        for (int i = 0; i < 8; i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static int parse(String hex) {
-        if (hex == null || !hex.matches("[0-9a-f]{8}")) {
+        if (!isHex(hex)) {
             throw new IllegalArgumentException("not a CRC-32C of 8 hex digits: " + hex);
         }
         return Integer.parseUnsignedInt(hex, 16);

@@ -5,15 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.manifest.BlockRanges;
 import io.pgvault.core.manifest.Chunk;
+import io.pgvault.core.manifest.EntryKind;
 import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.pg.PgConnectionSettings;
 import io.pgvault.core.repo.BackupType;
 import io.pgvault.core.repo.Repository;
 import io.pgvault.core.stream.Codec;
+import io.pgvault.core.stream.Crc32c;
 import io.pgvault.core.testing.ArchivingCluster;
 import io.pgvault.core.testing.PgTestCluster;
 import io.pgvault.core.verify.VerifyReport;
 import io.pgvault.core.verify.VerifyService;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
@@ -129,7 +132,19 @@ class IncrementalBackupTest {
         assertThat(untouched.chunks()).containsExactlyElementsOf(
                 untouchedInFull.chunks().stream().map(c -> c.heldBy(full.id())).toList());
         assertThat(untouched.sha256()).isEqualTo(untouchedInFull.sha256());
+        assertThat(untouched.crc32c()).isEqualTo(untouchedInFull.crc32c());
         assertThat(untouched.storedSize()).isZero();
+
+        // every file restores checked by a CRC-32C: the whole file's, or each range's; one is over the file's bytes
+        for (BackupManifest m : List.of(full, incr)) {
+            assertThat(m.files()).filteredOn(f -> f.kind() == EntryKind.FILE).allSatisfy(f -> assertThat(
+                    f.ranged() ? f.sums().stream().allMatch(r -> r.crc32c() != null) : f.crc32c() != null)
+                    .as("%s has a CRC-32C", f.path()).isTrue());
+        }
+        java.util.zip.CRC32C pgVersion = new java.util.zip.CRC32C();
+        pgVersion.update(Files.readAllBytes(pg.pgdata().resolve("PG_VERSION")));
+        assertThat(entry(incr, "PG_VERSION").crc32c()).isEqualTo(Crc32c.hex((int) pgVersion.getValue()));
+        assertThat(changed.crc32c()).matches("[0-9a-f]{8}");
 
         // the incremental stores a small fraction of the data, and what it stores composes back to every file
         assertThat(incr.repoSize()).isLessThan(full.repoSize() / 4);

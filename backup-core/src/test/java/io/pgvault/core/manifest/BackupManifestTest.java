@@ -75,6 +75,27 @@ class BackupManifestTest {
     }
 
     @Test
+    void aWholeFileCrc32cRoundTripsInFormatOneAndIsLeftOutWhenUnknown() throws IOException {
+        BackupManifest m = full();
+        List<FileEntry> files = new java.util.ArrayList<>(m.files());
+        FileEntry f = files.get(2);
+        files.set(2, new FileEntry(f.path(), f.kind(), f.size(), f.mode(), f.mtime(), f.sha256(), null, f.chunks(),
+                List.of(), "0a1b2c3d"));
+        BackupManifest withCrc = new BackupManifest(BackupManifest.formatFor(files), m.id(), m.type(), m.parent(),
+                m.cluster(), m.systemIdentifier(), m.pgVersionNum(), m.walSegmentSize(), m.timeline(), m.startLsn(),
+                m.stopLsn(), m.startWal(), m.stopWal(), m.startTime(), m.stopTime(), m.backupLabel(),
+                m.tablespaceMap(), m.codec(), m.compressLevel(), m.encryption(), m.tablespaces(), files, m.dataSize(),
+                m.repoSize(), m.pgvaultVersion());
+        // a reader that does not know the field ignores it and checks the SHA-256: the format stays 1
+        assertThat(withCrc.format()).isEqualTo(BackupManifest.FORMAT);
+        BackupManifest back = read(write(withCrc));
+        assertThat(back.files().get(2).crc32c()).isEqualTo("0a1b2c3d");
+        assertThat(back.files().get(2).contentCrc32c()).isEqualTo("0a1b2c3d");
+        assertThat(back.files().get(4).crc32c()).isNull();
+        assertThat(new String(write(m), StandardCharsets.UTF_8)).doesNotContain("crc32c");
+    }
+
+    @Test
     void nullsAreLeftOutAndReadBackAsNull() throws IOException {
         String json = new String(write(full()), StandardCharsets.UTF_8);
         assertThat(json).doesNotContain("\"parent\"").doesNotContain("\"tablespaceMap\"")
