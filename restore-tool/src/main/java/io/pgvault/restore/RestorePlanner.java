@@ -33,7 +33,7 @@ public final class RestorePlanner {
 
     public BackupManifest choose(RestoreRequest request) {
         RepositorySummary summary = new InfoService(repository).summarize();
-        List<BackupManifest> backups = summary.backups();
+        List<BackupManifest> backups = summary.manifests(); // headers: the chosen backup is read in full below
         if (backups.isEmpty()) {
             throw new PgVaultException(ErrorCode.NOT_FOUND, "cluster '" + repository.layout().cluster()
                     + "' has no backups; run pgvault backup first");
@@ -66,7 +66,7 @@ public final class RestorePlanner {
                 throw new PgVaultException(ErrorCode.REFUSED, "no backup ends before " + request.target().describe()
                         + "; the earliest recoverable point is " + window.get().earliest());
             }
-            chosen = usable.stream()
+            BackupManifest header = usable.stream()
                     .filter(b -> onHistoryOf(b, targetTimeline(request, b, tree), tree))
                     .max(Comparator.comparing(BackupManifest::id))
                     .orElseThrow(() -> {
@@ -77,6 +77,7 @@ public final class RestorePlanner {
                                 + usable.stream().map(b -> b.timeline().toString()).distinct()
                                         .collect(Collectors.joining(", ")) + "); see pgvault info");
                     });
+            chosen = repository.backup(header.id());
         }
         checkGap(request, chosen, summary, tree);
         return chosen;

@@ -1,5 +1,6 @@
 package io.pgvault.scheduler;
 
+import io.pgvault.core.manifest.BackupHeader;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.repo.BackupType;
 import io.pgvault.core.repo.RepositoryReader;
@@ -167,7 +168,7 @@ public final class AgentMetrics {
         }
         Map<BackupType, BackupManifest> latest = new EnumMap<>(BackupType.class);
         Map<BackupType, Integer> counts = new EnumMap<>(BackupType.class);
-        for (BackupManifest m : repository.backups()) {
+        for (BackupManifest m : repository.backupHeaders().stream().map(BackupHeader::manifest).toList()) {
             counts.merge(m.type(), 1, Integer::sum);
             BackupManifest old = latest.get(m.type());
             if (old == null || m.stopTime().isAfter(old.stopTime())) {

@@ -1,5 +1,6 @@
 package io.pgvault.core.info;
 
+import io.pgvault.core.manifest.BackupHeader;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.pg.TimelineId;
 import io.pgvault.core.pg.WalFileName;
@@ -25,7 +26,8 @@ public final class InfoService {
 
     public RepositorySummary summarize() {
         ClusterInfo cluster = repository.requireClusterInfo();
-        List<BackupManifest> backups = repository.backups();
+        List<BackupHeader> headers = repository.backupHeaders();
+        List<BackupManifest> backups = headers.stream().map(BackupHeader::manifest).toList();
         List<ArchivedWal> wal = repository.walFiles();
         WalSegmentSize size = new WalSegmentSize(cluster.walSegmentSize());
         List<WalRange> ranges = ranges(wal, size);
@@ -35,7 +37,7 @@ public final class InfoService {
         ranges.forEach(r -> seen.add(r.timeline()));
         backups.forEach(b -> seen.add(b.timeline()));
         TimelineTree tree = TimelineTree.of(seen, TimelineHistories.read(repository, wal));
-        return new RepositorySummary(cluster, backups, ranges, histories, window(backups, ranges, size), tree);
+        return new RepositorySummary(cluster, headers, ranges, histories, window(backups, ranges, size), tree);
     }
 
     /** The timeline tree alone (no manifests are read), from the archived WAL and history files. */

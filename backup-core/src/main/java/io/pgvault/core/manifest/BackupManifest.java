@@ -1,5 +1,8 @@
 package io.pgvault.core.manifest;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgvault.core.ErrorCode;
 import io.pgvault.core.PgVaultException;
 import io.pgvault.core.pg.Lsn;
@@ -117,6 +120,14 @@ public record BackupManifest(int format, BackupId id, BackupType type, BackupId 
                 encryption, tablespaces, files, dataSize, repoSize, pgvaultVersion, List.of());
     }
 
+    /** This manifest with an empty file list (see {@link BackupHeader}). */
+    public BackupManifest withoutFiles() {
+        return new BackupManifest(format, id, type, parent, cluster, systemIdentifier, pgVersionNum, walSegmentSize,
+                timeline, startLsn, stopLsn, startWal, stopWal, startTime, stopTime, backupLabel, tablespaceMap, codec,
+                compressLevel, encryption, tablespaces, List.of(), dataSize, repoSize, pgvaultVersion, pageErrors,
+                dataChecksums, walLogHints);
+    }
+
     public void write(OutputStream out) throws IOException {
         Json.mapper().writerWithDefaultPrettyPrinter().writeValue(out, this);
     }
@@ -129,11 +140,7 @@ public record BackupManifest(int format, BackupId id, BackupType type, BackupId 
     public static BackupManifest read(InputStream in, String key) {
         try {
             BackupManifest m = Json.mapper().readValue(in, BackupManifest.class);
-            if (m.format() < FORMAT || m.format() > FORMAT_RANGE_SUMS) {
-                throw new PgVaultException(ErrorCode.DAMAGED, "manifest " + key + " has format " + m.format()
-                        + ", this pgvault reads formats " + FORMAT + " to " + FORMAT_RANGE_SUMS
-                        + "; use a matching pgvault version");
-            }
+            checkFormat(m, key);
             if (m.files().stream().anyMatch(f -> f.sha256() != null && !f.rangeSums().isEmpty())) {
                 throw new PgVaultException(ErrorCode.DAMAGED, "manifest " + key + " lists a file with both a"
                         + " whole-file checksum and range checksums; the backup cannot be used — run pgvault verify");
@@ -144,12 +151,76 @@ public record BackupManifest(int format, BackupId id, BackupType type, BackupId 
             }
             return m;
         } catch (IOException | RuntimeException e) {
-            if (e instanceof PgVaultException p) {
-                throw p;
-            }
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-            throw new PgVaultException(ErrorCode.DAMAGED, "manifest " + key + " is corrupt (" + why
-                    + "); the backup cannot be used — run pgvault verify and take a new backup", e);
+            throw damaged(e, key);
         }
+    }
+
+    /**
+     * Parses a manifest's header: every field but the file list, which is only counted, entry by entry, without
+     * building its records (see {@link BackupHeader}).
+     *
+     * @throws PgVaultException with {@link ErrorCode#DAMAGED} naming the key when it cannot be parsed
+     */
+    public static BackupHeader readHeader(InputStream in, String key) {
+        try (JsonParser p = Json.mapper().getFactory().createParser(in)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("not a JSON object");
+            }
+            ObjectNode header = Json.mapper().createObjectNode();
+            long files = 0;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("files".equals(field) && value == JsonToken.START_ARRAY) {
+                    files = countFiles(p);
+                } else {
+                    header.set(field, Json.mapper().readTree(p));
+                }
+            }
+            BackupManifest m = Json.mapper().treeToValue(header, BackupManifest.class);
+            checkFormat(m, key);
+            return new BackupHeader(m, files);
+        } catch (IOException | RuntimeException e) {
+            throw damaged(e, key);
+        }
+    }
+
+    /** Counts the regular files of a file list, the parser at its start; skips everything else. */
+    private static long countFiles(JsonParser p) throws IOException {
+        long files = 0;
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if ("kind".equals(field)) {
+                    if (EntryKind.FILE.name().equals(p.getValueAsString())) {
+                        files++;
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        if (p.currentToken() != JsonToken.END_ARRAY) {
+            throw new IOException("a file list entry is not an object");
+        }
+        return files;
+    }
+
+    private static void checkFormat(BackupManifest m, String key) {
+        if (m.format() < FORMAT || m.format() > FORMAT_RANGE_SUMS) {
+            throw new PgVaultException(ErrorCode.DAMAGED, "manifest " + key + " has format " + m.format()
+                    + ", this pgvault reads formats " + FORMAT + " to " + FORMAT_RANGE_SUMS
+                    + "; use a matching pgvault version");
+        }
+    }
+
+    private static PgVaultException damaged(Exception e, String key) {
+        if (e instanceof PgVaultException p) {
+            return p;
+        }
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        return new PgVaultException(ErrorCode.DAMAGED, "manifest " + key + " is corrupt (" + why
+                + "); the backup cannot be used — run pgvault verify and take a new backup", e);
     }
 }

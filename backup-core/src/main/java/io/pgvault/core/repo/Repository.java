@@ -5,6 +5,7 @@ import io.pgvault.core.PgVaultException;
 import io.pgvault.core.crypt.DataKey;
 import io.pgvault.core.crypt.MasterKey;
 import io.pgvault.core.crypt.Passphrase;
+import io.pgvault.core.manifest.BackupHeader;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.pg.WalFileName;
 import io.pgvault.core.stream.Codec;
@@ -146,13 +147,13 @@ public final class Repository implements RepositoryReader {
     }
 
     @Override
-    public List<BackupManifest> backups() {
+    public List<BackupHeader> backupHeaders() {
         masterKey(); // a wrong or missing key fails here even when there is no backup yet
-        List<BackupManifest> manifests = new ArrayList<>();
+        List<BackupHeader> headers = new ArrayList<>();
         for (BackupId id : backupIds()) {
-            manifests.add(backup(id));
+            headers.add(readManifest(id, BackupManifest::readHeader));
         }
-        return manifests;
+        return headers;
     }
 
     @Override
@@ -179,14 +180,19 @@ public final class Repository implements RepositoryReader {
 
     @Override
     public BackupManifest backup(BackupId id) {
+        return readManifest(id, BackupManifest::read);
+    }
+
+    /** Reads a backup's manifest (unsealing it in an encrypted repository, which also yields its data key). */
+    private <T> T readManifest(BackupId id, java.util.function.BiFunction<InputStream, String, T> parse) {
         String key = layout.manifest(id);
         try (InputStream in = storage.read(key)) {
             Optional<MasterKey> master = masterKey();
             if (master.isEmpty()) {
-                return BackupManifest.read(in, key);
+                return parse.apply(in, key);
             }
             SealedObjectFormat.Opened opened = SealedObjectFormat.open(in, master.get(), manifestContext(id), key);
-            BackupManifest manifest = BackupManifest.read(opened.content(), key);
+            T manifest = parse.apply(opened.content(), key);
             backupKeys.put(id, opened.key());
             return manifest;
         } catch (ObjectNotFoundException e) {

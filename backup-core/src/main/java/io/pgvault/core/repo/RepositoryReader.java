@@ -1,6 +1,7 @@
 package io.pgvault.core.repo;
 
 import io.pgvault.core.crypt.MasterKey;
+import io.pgvault.core.manifest.BackupHeader;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.pg.WalFileName;
 import io.pgvault.core.stream.FrameCodec;
@@ -27,8 +28,11 @@ public interface RepositoryReader {
     /** The ids of every backup that has a manifest, oldest first, without reading the manifests. */
     List<BackupId> backupIds();
 
-    /** Every backup that has a manifest, oldest first. */
-    List<BackupManifest> backups();
+    /**
+     * Every backup that has a manifest, oldest first, as headers: without their file lists, so memory does not grow
+     * with backups times files. Read a backup with {@link #backup} to restore or verify it.
+     */
+    List<BackupHeader> backupHeaders();
 
     /**
      * One backup's manifest.

@@ -1,6 +1,7 @@
 package io.pgvault.core.retention;
 
 import io.pgvault.core.info.InfoService;
+import io.pgvault.core.manifest.BackupHeader;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.pg.WalSegmentSize;
 import io.pgvault.core.repo.ArchivedWal;
@@ -60,7 +61,7 @@ public final class ExpireService {
 
     private ExpireReport expire(RetentionPolicy policy, boolean dryRun) {
         WalSegmentSize size = new WalSegmentSize(repository.requireClusterInfo().walSegmentSize());
-        List<BackupManifest> backups = repository.backups();
+        List<BackupManifest> backups = repository.backupHeaders().stream().map(BackupHeader::manifest).toList();
         List<ArchivedWal> wal = repository.walFiles();
         var tree = new InfoService(repository).timelines(wal);
         RetentionPlanner planner = new RetentionPlanner(policy, clock.instant());

@@ -222,7 +222,7 @@ class InfoServiceTest {
 
         RepositorySummary s = new InfoService(repo).summarize();
         assertThat(s.cluster()).isEqualTo(cluster);
-        assertThat(s.backups()).extracting(b -> b.id().toString()).containsExactly("20261120T100100F");
+        assertThat(s.backups()).extracting(b -> b.manifest().id().toString()).containsExactly("20261120T100100F");
         assertThat(s.walRanges()).extracting(WalRange::first)
                 .containsExactly("000000010000000000000001", "000000020000000000000002");
         assertThat(s.walRanges()).extracting(WalRange::segments).containsExactly(2L, 1L);

@@ -96,6 +96,32 @@ class BackupManifestTest {
     }
 
     @Test
+    void aHeaderIsTheManifestWithoutItsFileListWhichIsCounted() throws IOException {
+        BackupManifest m = full();
+        BackupHeader header = BackupManifest.readHeader(new ByteArrayInputStream(write(m)), KEY);
+        assertThat(header.manifest()).isEqualTo(m.withoutFiles());
+        assertThat(header.manifest().files()).isEmpty();
+        assertThat(header.manifest().tablespaces()).isEqualTo(m.tablespaces());
+        assertThat(header.files()).isEqualTo(3); // the regular files among 8 entries
+        assertThat(BackupHeader.of(m)).isEqualTo(header);
+        assertThatThrownBy(() -> new BackupHeader(m, 3)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aDamagedHeaderIsDamagedLikeTheManifest() throws IOException {
+        byte[] json = write(full());
+        byte[] cut = java.util.Arrays.copyOf(json, json.length - 200); // inside the file list, written last
+        assertThatThrownBy(() -> BackupManifest.readHeader(new ByteArrayInputStream(cut), KEY))
+                .isInstanceOf(PgVaultException.class).hasMessageContaining("manifest " + KEY + " is corrupt")
+                .satisfies(e -> assertThat(((PgVaultException) e).code()).isEqualTo(ErrorCode.DAMAGED));
+        String wrongFormat = new String(json, StandardCharsets.UTF_8).replace("\"format\" : 1", "\"format\" : 9");
+        assertThatThrownBy(() -> BackupManifest.readHeader(new ByteArrayInputStream(
+                wrongFormat.getBytes(StandardCharsets.UTF_8)), KEY)).hasMessageContaining("has format 9");
+        assertThatThrownBy(() -> BackupManifest.readHeader(new ByteArrayInputStream(
+                "{\"files\": [1]}".getBytes(StandardCharsets.UTF_8)), KEY)).isInstanceOf(PgVaultException.class);
+    }
+
+    @Test
     void nullsAreLeftOutAndReadBackAsNull() throws IOException {
         String json = new String(write(full()), StandardCharsets.UTF_8);
         assertThat(json).doesNotContain("\"parent\"").doesNotContain("\"tablespaceMap\"")

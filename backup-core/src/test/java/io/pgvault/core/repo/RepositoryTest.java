@@ -117,13 +117,13 @@ class RepositoryTest {
         // another cluster's backup
         new Repository(storage, "main2").writeManifest(manifest("20261119T000000F"));
 
-        assertThat(repo.backups()).extracting(m -> m.id().toString())
+        assertThat(repo.backupHeaders()).extracting(h -> h.manifest().id().toString())
                 .containsExactly("20261120T101500F", "20261121T101500F", "20261122T000000I");
     }
 
     @Test
     void backupsOfAnEmptyRepositoryIsEmpty() {
-        assertThat(repo.backups()).isEmpty();
+        assertThat(repo.backupHeaders()).isEmpty();
     }
 
     @Test
@@ -144,7 +144,7 @@ class RepositoryTest {
     @Test
     void corruptManifestIsDamagedAndBreaksTheListing() {
         put("main/backups/20261121T101500F/manifest.json", "{\"format\": 1, \"id\": \"2026");
-        assertThatThrownBy(repo::backups)
+        assertThatThrownBy(repo::backupHeaders)
                 .isInstanceOfSatisfying(PgVaultException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.DAMAGED))
                 .hasMessageContaining("main/backups/20261121T101500F/manifest.json");
     }
@@ -169,7 +169,7 @@ class RepositoryTest {
         repo.deleteBackupObjects(doomed);
 
         assertThat(keys("main/backups/20261121T101500F/")).isEmpty();
-        assertThat(repo.backups()).extracting(m -> m.id().toString()).containsExactly("20261122T101500F");
+        assertThat(repo.backupHeaders()).extracting(h -> h.manifest().id().toString()).containsExactly("20261122T101500F");
         assertThat(keys("")).containsExactly("main/backups/20261122T101500F/data/b1.zst",
                 "main/backups/20261122T101500F/manifest.json",
                 "main/wal/0000000100000000/000000010000000000000001.zst");

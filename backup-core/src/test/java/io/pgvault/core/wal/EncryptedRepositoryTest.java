@@ -155,7 +155,7 @@ class EncryptedRepositoryTest {
         RelationStore.of(repo).save(relation);
 
         Repository reopened = open(PASS);
-        assertThat(reopened.backups()).extracting(BackupManifest::backupLabel).containsExactly(LABEL);
+        assertThat(reopened.backupHeaders()).extracting(h -> h.manifest().backupLabel()).containsExactly(LABEL);
         assertThat(restore(reopened, written.id())).containsOnlyKeys(files().keySet())
                 .allSatisfy((path, content) -> assertThat(content).isEqualTo(files().get(path)));
         assertThat(RelationStore.of(reopened).require(AppName.of("billing"))).isEqualTo(relation);
@@ -227,9 +227,9 @@ class EncryptedRepositoryTest {
     @Test
     void wrongOrMissingPassphraseIsKeyErrorAtOnce() throws IOException {
         backup(open(PASS), files());
-        assertThatThrownBy(() -> open(Passphrase.of("wrong")).backups())
+        assertThatThrownBy(() -> open(Passphrase.of("wrong")).backupHeaders())
                 .satisfies(e -> assertCode(e, ErrorCode.KEY)).hasMessageContaining("wrong");
-        assertThatThrownBy(() -> new Repository(storage, "main").backups())
+        assertThatThrownBy(() -> new Repository(storage, "main").backupHeaders())
                 .satisfies(e -> assertCode(e, ErrorCode.KEY)).hasMessageContaining("PGVAULT_PASSPHRASE");
         assertThatThrownBy(() -> new WalFetchService(open(Passphrase.of("wrong"))).fetch(SEG1, dir.resolve("w")))
                 .satisfies(e -> assertCode(e, ErrorCode.KEY));
@@ -237,7 +237,7 @@ class EncryptedRepositoryTest {
         InMemoryStorage plain = new InMemoryStorage();
         new Repository(plain, "main").createClusterInfo(new ClusterInfo(ClusterInfo.FORMAT, "main", "1", 150018,
                 1024 * 1024, Instant.now(), null));
-        assertThatThrownBy(() -> new Repository(plain, "main", PASS).backups())
+        assertThatThrownBy(() -> new Repository(plain, "main", PASS).backupHeaders())
                 .satisfies(e -> assertCode(e, ErrorCode.KEY)).hasMessageContaining("not encrypted");
     }
 
@@ -259,7 +259,7 @@ class EncryptedRepositoryTest {
             }
         }
         assertThat(after.get("main/cluster.json")).isNotEqualTo(before.get("main/cluster.json"));
-        assertThatThrownBy(() -> open(PASS).backups()).satisfies(e -> assertCode(e, ErrorCode.KEY));
+        assertThatThrownBy(() -> open(PASS).backupHeaders()).satisfies(e -> assertCode(e, ErrorCode.KEY));
         assertThat(restore(open(next), m.id())).containsOnlyKeys(files().keySet());
         new WalFetchService(open(next)).fetch(SEG1, dir.resolve("after-change"));
         assertThat(dir.resolve("after-change")).exists();

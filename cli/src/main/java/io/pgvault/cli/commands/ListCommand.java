@@ -2,6 +2,7 @@ package io.pgvault.cli.commands;
 
 import io.pgvault.cli.CommandContext;
 import io.pgvault.cli.Output;
+import io.pgvault.core.manifest.BackupHeader;
 import io.pgvault.core.manifest.BackupManifest;
 import io.pgvault.core.repo.BackupId;
 import java.util.List;
@@ -22,7 +23,7 @@ public class ListCommand implements Callable<Integer> {
         try (CommandContext ctx = CommandContext.of(spec)) {
             var repo = ctx.repository();
             repo.requireClusterInfo();
-            List<BackupManifest> backups = repo.backups();
+            List<BackupHeader> backups = repo.backupHeaders();
             Set<BackupId> pins = repo.pins();
             if (ctx.json()) {
                 Output.printJson(backups.stream().map(b -> BackupSummary.of(b, pins)).toList());
@@ -33,14 +34,15 @@ public class ListCommand implements Callable<Integer> {
         }
     }
 
-    static void printTable(List<BackupManifest> backups, Set<BackupId> pins) {
+    static void printTable(List<BackupHeader> backups, Set<BackupId> pins) {
         if (backups.isEmpty()) {
             System.out.println("no backups yet: run pgvault backup");
             return;
         }
         System.out.printf("%-17s %-12s %-17s %-3s %-24s %-24s %-12s %-12s %10s %10s %s%n", "id", "type", "parent",
                 "tli", "start time", "stop time", "start lsn", "stop lsn", "size", "stored", "pinned");
-        for (BackupManifest m : backups) {
+        for (BackupHeader h : backups) {
+            BackupManifest m = h.manifest();
             System.out.printf("%-17s %-12s %-17s %-3s %-24s %-24s %-12s %-12s %10s %10s %s%n", m.id(), m.type(),
                     m.parent() == null ? "-" : m.parent(), m.timeline(),
                     m.startTime().toString().substring(0, 19) + "Z", m.stopTime().toString().substring(0, 19) + "Z",
