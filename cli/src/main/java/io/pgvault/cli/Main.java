@@ -28,6 +28,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        Warmup.start(args);
         System.exit(run(args, System.getenv()));
     }
 
