@@ -59,40 +59,26 @@ public final class VerifyService {
     public VerifyReport verify(BackupId only, int jobs) {
         ClusterInfo cluster = repository.requireClusterInfo();
         List<Problem> problems = new ArrayList<>();
-        List<BackupManifest> manifests = new ArrayList<>();
         List<BackupId> ids = only != null ? List.of(only) : repository.backupIds();
+        List<ArchivedWal> wal = repository.walFiles();
+        Map<String, ArchivedWal> walByName = wal.stream().collect(Collectors.toMap(w -> w.name().name(),
+                Function.identity(), (a, b) -> a));
+        List<ArchivedWal> walToCheck = new ArrayList<>();
+        WalSegmentSize segmentSize = new WalSegmentSize(cluster.walSegmentSize());
+        int verified = 0;
+        // one backup (and its chain) at a time: memory holds one chain's manifests, not every backup's
         for (BackupId id : ids) {
+            BackupManifest m;
             try {
-                manifests.add(repository.backup(id));
+                m = repository.backup(id);
             } catch (PgVaultException e) {
                 if (e.code() == ErrorCode.NOT_FOUND && only != null) {
                     throw e;
                 }
                 problems.add(new Problem(repository.layout().manifest(id), e.getMessage()));
-            }
-        }
-        List<ArchivedWal> wal = repository.walFiles();
-        Map<String, ArchivedWal> walByName = wal.stream().collect(Collectors.toMap(w -> w.name().name(),
-                Function.identity(), (a, b) -> a));
-        List<Callable<List<Problem>>> tasks = new ArrayList<>();
-        List<ArchivedWal> walToCheck = new ArrayList<>();
-        WalSegmentSize segmentSize = new WalSegmentSize(cluster.walSegmentSize());
-        for (BackupManifest m : manifests) {
-            BackupChain chain;
-            try {
-                chain = BackupChain.of(repository, m);
-            } catch (PgVaultException e) {
-                problems.add(new Problem("backup " + m.id(), e.getMessage()));
                 continue;
             }
-            BackupObjectReader reader = new BackupObjectReader(repository, chain);
-            for (List<FileEntry> group : reader.groupsByObject()) {
-                tasks.add(() -> checkGroup(reader, group));
-            }
-            for (FileEntry f : reader.composedFiles()) {
-                tasks.add(() -> checkComposed(m, reader, f));
-            }
-            problems.addAll(checkEmptyFiles(m));
+            verified++;
             for (WalSegmentName s = WalSegmentName.parse(m.startWal(), segmentSize);
                  s.compareTo(WalSegmentName.parse(m.stopWal(), segmentSize)) <= 0; s = s.next()) {
                 ArchivedWal archived = walByName.get(s.fileName());
@@ -102,15 +88,33 @@ public final class VerifyService {
                     walToCheck.add(archived);
                 }
             }
+            BackupChain chain;
+            try {
+                chain = BackupChain.of(repository, m);
+            } catch (PgVaultException e) {
+                problems.add(new Problem("backup " + m.id(), e.getMessage()));
+                continue;
+            }
+            BackupObjectReader reader = new BackupObjectReader(repository, chain);
+            List<Callable<List<Problem>>> tasks = new ArrayList<>();
+            for (List<FileEntry> group : reader.groupsByObject()) {
+                tasks.add(() -> checkGroup(reader, group));
+            }
+            for (FileEntry f : reader.composedFiles()) {
+                tasks.add(() -> checkComposed(m, reader, f));
+            }
+            problems.addAll(checkEmptyFiles(m));
+            problems.addAll(runAll(tasks, jobs));
         }
         if (only == null) {
             walToCheck.addAll(wal);
         }
+        List<Callable<List<Problem>>> walTasks = new ArrayList<>();
         for (ArchivedWal w : walToCheck) {
-            tasks.add(() -> checkWal(w));
+            walTasks.add(() -> checkWal(w));
         }
-        problems.addAll(runAll(tasks, jobs));
-        return new VerifyReport(manifests.size(), files.get(), bytes.get(), walFiles.get(), List.copyOf(problems));
+        problems.addAll(runAll(walTasks, jobs));
+        return new VerifyReport(verified, files.get(), bytes.get(), walFiles.get(), List.copyOf(problems));
     }
 
     private List<Problem> checkGroup(BackupObjectReader reader, List<FileEntry> group) {
