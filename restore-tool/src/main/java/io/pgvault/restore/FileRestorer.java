@@ -47,6 +47,12 @@ final class FileRestorer {
 
     private static final int BUFFER = 256 * 1024;
 
+    /** System property bin/pgvault sets when it limits the JVM to its quick compiler. */
+    static final String QUICK_COMPILER = "pgvault.quickCompiler";
+
+    /** Bytes to check by SHA-256 above which a restore under the quick compiler warns that it will be slow. */
+    private static final long SLOW_CHECK_WARNING = 256L << 20;
+
     /** A gap in a bundle worth skipping with a new ranged read rather than reading through it. */
     private static final long SKIP_GAP = 1024 * 1024;
 
@@ -172,11 +178,6 @@ final class FileRestorer {
                     + "PGVAULT_JAVA_OPTS=-Xmx256m", manifest.id(), bytes >> 20);
         }
     }
-
-    /** System property bin/pgvault sets when it limits the JVM to its quick compiler. */
-    static final String QUICK_COMPILER = "pgvault.quickCompiler";
-
-    private static final long SLOW_CHECK_WARNING = 256L << 20;
 
     /** Files of one object in offset order, cut where a long stretch of the object is not needed. */
     private static List<List<FileEntry>> splitAtGaps(List<FileEntry> files) {
