@@ -6,5 +6,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT"
 mvn -q -B -DskipTests install -pl bench -am >/dev/null
-CP=$(mvn -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
-exec java -cp "bench/target/classes:$CP" org.openjdk.jmh.Main "${@:-CodecBenchmark}"
+# the classpath goes through a file: on a terminal Maven's output carries colour codes even with -q
+CPFILE=$(mktemp)
+trap 'rm -f "$CPFILE"' EXIT
+mvn -q -B -pl bench dependency:build-classpath -Dmdep.outputFile="$CPFILE" >/dev/null
+CP=$(cat "$CPFILE")
+java -cp "bench/target/classes:$CP" org.openjdk.jmh.Main "${@:-CodecBenchmark}"
