@@ -168,7 +168,7 @@ public final class AgentMetrics {
         }
         Map<BackupType, BackupManifest> latest = new EnumMap<>(BackupType.class);
         Map<BackupType, Integer> counts = new EnumMap<>(BackupType.class);
-        for (BackupManifest m : repository.backupHeaders().stream().map(BackupHeader::manifest).toList()) {
+        for (BackupManifest m : BackupHeader.manifests(repository.backupHeaders())) {
             counts.merge(m.type(), 1, Integer::sum);
             BackupManifest old = latest.get(m.type());
             if (old == null || m.stopTime().isAfter(old.stopTime())) {

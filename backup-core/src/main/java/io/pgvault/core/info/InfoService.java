@@ -27,7 +27,7 @@ public final class InfoService {
     public RepositorySummary summarize() {
         ClusterInfo cluster = repository.requireClusterInfo();
         List<BackupHeader> headers = repository.backupHeaders();
-        List<BackupManifest> backups = headers.stream().map(BackupHeader::manifest).toList();
+        List<BackupManifest> backups = BackupHeader.manifests(headers);
         List<ArchivedWal> wal = repository.walFiles();
         WalSegmentSize size = new WalSegmentSize(cluster.walSegmentSize());
         List<WalRange> ranges = ranges(wal, size);

@@ -22,6 +22,6 @@ public record RepositorySummary(ClusterInfo cluster, List<BackupHeader> backups,
 
     /** The backups' manifests, without their file lists. */
     public List<BackupManifest> manifests() {
-        return backups.stream().map(BackupHeader::manifest).toList();
+        return BackupHeader.manifests(backups);
     }
 }

@@ -1,5 +1,6 @@
 package io.pgvault.core.manifest;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -21,6 +22,11 @@ public record BackupHeader(BackupManifest manifest, long files) {
         if (files < 0) {
             throw new IllegalArgumentException("negative file count " + files);
         }
+    }
+
+    /** The manifests of these headers (without their file lists), in the same order. */
+    public static List<BackupManifest> manifests(List<BackupHeader> headers) {
+        return headers.stream().map(BackupHeader::manifest).toList();
     }
 
     /** The header of a manifest read in full. */

@@ -61,7 +61,7 @@ public final class ExpireService {
 
     private ExpireReport expire(RetentionPolicy policy, boolean dryRun) {
         WalSegmentSize size = new WalSegmentSize(repository.requireClusterInfo().walSegmentSize());
-        List<BackupManifest> backups = repository.backupHeaders().stream().map(BackupHeader::manifest).toList();
+        List<BackupManifest> backups = BackupHeader.manifests(repository.backupHeaders());
         List<ArchivedWal> wal = repository.walFiles();
         var tree = new InfoService(repository).timelines(wal);
         RetentionPlanner planner = new RetentionPlanner(policy, clock.instant());
