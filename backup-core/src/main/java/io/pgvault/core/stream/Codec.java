@@ -25,6 +25,9 @@ public enum Codec {
     GZIP("gz", 3, 6, 9),
     NONE("raw", 0, 0, 0);
 
+    /** zstd levels up to this one write 1 MiB frames; higher levels, chosen for ratio, one frame per file. */
+    static final int MAX_CHUNKED_ZSTD_LEVEL = 9;
+
     private final String extension;
     private final int id;
     private final int defaultLevel;
@@ -90,9 +93,12 @@ public enum Codec {
     public OutputStream compress(OutputStream out, int level) throws IOException {
         int lvl = level == 0 ? defaultLevel : level;
         return switch (this) {
-            // no finalizer (every frame is closed where it is opened) and pooled buffers: a backup of 20,000 small
-            // files opens 20,000 frames, and finalizable streams holding 128 KiB each outran a small heap
-            case ZSTD -> new ZstdOutputStreamNoFinalizer(out, RecyclingBufferPool.INSTANCE, lvl);
+            // the fast levels compress 1 MiB frames one-shot (see ZstdChunkOutputStream for why); the slow ones are
+            // chosen for ratio, so they keep one streamed frame and zstd's full window. No finalizer (every frame is
+            // closed where it is opened) and pooled buffers: a backup of 20,000 small files opens 20,000 frames, and
+            // finalizable streams holding 128 KiB each outran a small heap
+            case ZSTD -> lvl <= MAX_CHUNKED_ZSTD_LEVEL ? new ZstdChunkOutputStream(out, lvl)
+                    : new ZstdOutputStreamNoFinalizer(out, RecyclingBufferPool.INSTANCE, lvl);
             // 256 KiB blocks: each frame allocates its block buffers, and most frames are small files
             case LZ4 -> new LZ4FrameOutputStream(out, LZ4FrameOutputStream.BLOCKSIZE.SIZE_256KB);
             case GZIP -> new GZIPOutputStream(out, 64 * 1024) {
