@@ -11,12 +11,15 @@ import io.pgvault.core.stream.Codec;
 import io.pgvault.storage.fs.FsStorage;
 import io.pgvault.storage.fs.FsStorageConfig;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 /**
  * The training run of {@code bin/pgvault-cds}: the commands people run most, against a throw-away filesystem
@@ -79,6 +82,35 @@ final class CdsTraining {
                 line[common.length + i] = command.get(i);
             }
             Main.run(line, env);
+        }
+        loadDriverClasses();
+    }
+
+    /**
+     * Loads (without initializing) the PostgreSQL driver's classes. The training's connection fails before the
+     * protocol, type and result classes of a real session are needed, so without this every backup loaded about a
+     * hundred of them from the jar, one by one on the main thread. Classes that need what is not installed (OSGi, GSS)
+     * fail to load and are left out.
+     */
+    private static void loadDriverClasses() throws IOException {
+        ClassLoader loader = CdsTraining.class.getClassLoader();
+        Path jar;
+        try {
+            jar = Path.of(org.postgresql.Driver.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IOException("cannot locate the PostgreSQL driver's jar", e);
+        }
+        try (JarFile file = new JarFile(jar.toFile())) {
+            for (String name : file.stream().map(JarEntry::getName)
+                    .filter(n -> n.startsWith("org/postgresql/") && n.endsWith(".class") && !n.contains("-"))
+                    .toList()) {
+                try {
+                    Class.forName(name.substring(0, name.length() - ".class".length()).replace('/', '.'), false,
+                            loader);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    // depends on a library pgvault does not ship: not archived, and never loaded at run time either
+                }
+            }
         }
     }
 }
