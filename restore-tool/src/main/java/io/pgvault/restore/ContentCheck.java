@@ -3,6 +3,7 @@ package io.pgvault.restore;
 import io.pgvault.core.manifest.FileEntry;
 import io.pgvault.core.stream.Crc32c;
 import io.pgvault.core.stream.Sha256;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.zip.CRC32C;
 
@@ -37,6 +38,14 @@ final class ContentCheck {
             crc.update(b, off, len);
         } else {
             sha.update(b, off, len);
+        }
+    }
+
+    void update(ByteBuffer bytes) {
+        if (crc != null) {
+            crc.update(bytes);
+        } else {
+            sha.update(bytes);
         }
     }
 

@@ -1,7 +1,6 @@
 package io.pgvault.core.stream;
 
 import com.github.luben.zstd.RecyclingBufferPool;
-import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -113,7 +112,7 @@ public enum Codec {
     /** Wraps {@code in} so bytes read are decompressed (one frame or concatenated frames). */
     public InputStream decompress(InputStream in) throws IOException {
         return switch (this) {
-            case ZSTD -> new ZstdInputStreamNoFinalizer(in, RecyclingBufferPool.INSTANCE);
+            case ZSTD -> new ZstdPooledInputStream(in);
             case LZ4 -> new LZ4FrameInputStream(in);
             case GZIP -> new GZIPInputStream(in, 64 * 1024);
             case NONE -> in;

@@ -1,5 +1,6 @@
 package io.pgvault.core.stream;
 
+import java.util.HexFormat;
 import java.util.zip.CRC32C;
 
 /**
@@ -51,7 +52,7 @@ public final class Crc32c {
 
     /** Eight lower-case hex digits of a CRC value, most significant first. */
     public static String hex(int crc) {
-        return String.format("%08x", crc);
+        return HexFormat.of().toHexDigits(crc);
     }
 
     /** True for eight lower-case hex digits, as {@link #hex} writes them. */

@@ -41,4 +41,13 @@ class Crc32cTest {
         c.update(data, off, len);
         return (int) c.getValue();
     }
+
+    @Test
+    void hexIsEightLowerCaseDigitsWithLeadingZeros() {
+        assertThat(Crc32c.hex(0)).isEqualTo("00000000");
+        assertThat(Crc32c.hex(0x0000abcd)).isEqualTo("0000abcd");
+        assertThat(Crc32c.hex(0xFFFFFFFF)).isEqualTo("ffffffff");
+        assertThat(Crc32c.hex(0x80000001)).isEqualTo("80000001");
+        assertThat(Crc32c.isHex(Crc32c.hex(0x1234))).isTrue();
+    }
 }
